@@ -1,0 +1,137 @@
+"""CLI commands that load data: `import-courses` and `demo`."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from app.cli import DataDir, cli, err, out, run_with_database, settings_for
+from app.course_files import CourseFileError, CourseRow, RowError, parse_mapping, read_course_file
+from resolvers.courses import upsert_courses
+from resolvers.enrollments import enroll, update_progress
+from resolvers.errors import UseCaseError
+from resolvers.ratings import rate_course
+from resolvers.users import upsert_user
+
+DEMO_DIR = Path(__file__).parent / "demo"
+BATCH = 500
+MAX_LISTED = 20
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: list[RowError] = field(default_factory=list)
+
+
+async def import_rows(path: Path, mapping: dict[str, str], file_format: str, max_batch: int) -> ImportSummary:
+    """Read `path` and upsert its courses in batches, with a progress bar."""
+    summary = ImportSummary()
+    batch: list[CourseRow] = []
+    columns = [SpinnerColumn(), TextColumn("importing {task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(path.name, total=None)
+        for row in read_course_file(path, mapping, file_format):
+            summary.read += 1
+            if isinstance(row, RowError):
+                summary.bad.append(row)
+            else:
+                batch.append(row)
+            if len(batch) >= min(BATCH, max_batch):
+                await _flush(batch, summary)
+            progress.update(task, completed=summary.read)
+        await _flush(batch, summary)
+        progress.update(task, total=summary.read, completed=summary.read)
+    return summary
+
+
+async def _flush(batch: list[CourseRow], summary: ImportSummary) -> None:
+    if not batch:
+        return
+    report = await upsert_courses([row.fields for row in batch], max_items=len(batch))
+    summary.created += len(report.created)
+    summary.updated += len(report.updated)
+    summary.unchanged += len(report.unchanged)
+    for problem in report.problems:
+        line = batch[problem.index].line if problem.index is not None else 0
+        where = f"{problem.field}: " if problem.field else ""
+        summary.bad.append(RowError(line, f"{where}{problem.message}"))
+    batch.clear()
+
+
+@cli.command("import-courses")
+def import_courses(
+    file: Annotated[Path, typer.Argument(help="CSV (with a header row) or JSON Lines.")],
+    map_: Annotated[list[str] | None, typer.Option("--map", help="field=column, e.g. title=name; repeatable.")] = None,
+    file_format: Annotated[str, typer.Option("--format", help="auto, csv or jsonl.")] = "auto",
+    data_dir: DataDir = None,
+) -> None:
+    """Upsert courses from a file by id. Bad rows are reported by line and skipped."""
+    settings = settings_for(data_dir)
+    try:
+        mapping = parse_mapping(map_ or [])
+        read_course_file(file, mapping, file_format)  # fail fast on an unusable file
+    except (CourseFileError, ValueError) as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    try:
+        summary = run_with_database(settings, "pathwise import-courses",
+                                    lambda: import_rows(file, mapping, file_format, settings.max_courses_per_batch))
+    except CourseFileError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    _print_summary(summary)
+    if summary.bad:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: ImportSummary) -> None:
+    for row in sorted(summary.bad, key=lambda r: r.line)[:MAX_LISTED]:
+        err.print(f"[yellow]line {row.line}:[/yellow] {row.message}")
+    if len(summary.bad) > MAX_LISTED:
+        err.print(f"… and {len(summary.bad) - MAX_LISTED} more bad rows")
+    upserted = summary.created + summary.updated
+    out.print(f"{summary.read} rows read: {upserted} upserted ({summary.created} created, {summary.updated} "
+              f"updated), {summary.unchanged} unchanged, {len(summary.bad)} skipped")
+
+
+async def load_demo() -> tuple[ImportSummary, int]:
+    """The demo catalog and demo learners, with their enrolments and ratings."""
+    summary = await import_rows(DEMO_DIR / "courses.jsonl", {}, "jsonl", BATCH)
+    learners = [json.loads(line) for line in (DEMO_DIR / "learners.jsonl").read_text().splitlines() if line.strip()]
+    for learner in learners:
+        await _load_learner(learner)
+    return summary, len(learners)
+
+
+async def _load_learner(learner: dict[str, Any]) -> None:
+    fields = dict(learner["user"])
+    user_id = fields.pop("id")
+    fields |= fields.pop("profile", {})
+    await upsert_user(user_id, fields)
+    for item in learner.get("enrollments", []):
+        await enroll(user_id, item["course_id"])
+        if item.get("progress"):
+            await update_progress(user_id, item["course_id"], float(item["progress"]))
+    for item in learner.get("ratings", []):
+        await rate_course(user_id, item["course_id"], int(item["rating"]), item.get("review"))
+
+
+@cli.command()
+def demo(data_dir: DataDir = None) -> None:
+    """Load the demo catalog and demo learners (safe to run again)."""
+    settings = settings_for(data_dir)
+    try:
+        summary, learners = run_with_database(settings, "pathwise demo", load_demo)
+    except UseCaseError as error:
+        err.print(f"[red]error:[/red] demo data refused: {error.message}")
+        raise typer.Exit(2) from error
+    _print_summary(summary)
+    out.print(f"{learners} demo learners loaded. Try: pathwise token demo-ana")

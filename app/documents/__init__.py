@@ -1,0 +1,23 @@
+"""Beanie documents: what Pathwise stores in MongoDB. String ids only, no `Link` fields."""
+
+from app.documents.courses import Course, CourseFormat, CourseLevel
+from app.documents.enrollments import Enrollment, EnrollmentStatus
+from app.documents.events import Event, EventContext
+from app.documents.ratings import Rating
+from app.documents.users import PROFILE_FIELDS, User
+
+DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event]
+
+__all__ = [
+    "DOCUMENT_MODELS",
+    "PROFILE_FIELDS",
+    "Course",
+    "CourseFormat",
+    "CourseLevel",
+    "Enrollment",
+    "EnrollmentStatus",
+    "Event",
+    "EventContext",
+    "Rating",
+    "User",
+]

@@ -1,0 +1,49 @@
+"""Raw learner events as a platform sends them."""
+
+from datetime import datetime
+from typing import Any
+
+import pymongo
+from beanie import Document
+from pydantic import BaseModel, Field
+from pymongo import IndexModel
+
+from app.documents.timestamps import utcnow
+
+
+class EventContext(BaseModel):
+    device: str | None = Field(default=None, max_length=50)
+    os: str | None = Field(default=None, max_length=100)
+    browser: str | None = Field(default=None, max_length=100)
+    locale: str | None = Field(default=None, max_length=35)
+    timezone: str | None = Field(default=None, max_length=64)
+    network: str | None = Field(default=None, max_length=50)
+    app_version: str | None = Field(default=None, max_length=50)
+
+
+class Event(Document):
+    """`_id` is `"{user_id}:{event_id}"`: a client retry with the same event id is a duplicate."""
+
+    id: str  # type: ignore[assignment]
+    user_id: str
+    type: str
+    course_id: str | None = None
+    event_id: str
+    client_timestamp: datetime | None = None
+    server_timestamp: datetime = Field(default_factory=utcnow)
+    session_id: str | None = None
+    context: EventContext = Field(default_factory=EventContext)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+    @staticmethod
+    def key(user_id: str, event_id: str) -> str:
+        return f"{user_id}:{event_id}"
+
+    class Settings:
+        name = "events"
+        indexes = [
+            IndexModel([("user_id", pymongo.ASCENDING), ("server_timestamp", pymongo.ASCENDING)],
+                       name="event_user_time"),
+            IndexModel([("course_id", pymongo.ASCENDING)], name="event_course"),
+            IndexModel([("type", pymongo.ASCENDING)], name="event_type"),
+        ]

@@ -1,0 +1,33 @@
+"""A learner's rating (1–5) of a course, with an optional review."""
+
+from datetime import datetime
+
+import pymongo
+from beanie import Document
+from pydantic import Field
+from pymongo import IndexModel
+
+from app.documents.timestamps import utcnow
+
+
+class Rating(Document):
+    """One per (user, course); `_id` is `"{user_id}:{course_id}"`; rating again replaces it."""
+
+    id: str  # type: ignore[assignment]
+    user_id: str
+    course_id: str
+    rating: int = Field(ge=1, le=5)
+    review: str | None = Field(default=None, max_length=10_000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @staticmethod
+    def key(user_id: str, course_id: str) -> str:
+        return f"{user_id}:{course_id}"
+
+    class Settings:
+        name = "ratings"
+        indexes = [
+            IndexModel([("user_id", pymongo.ASCENDING)], name="rating_user"),
+            IndexModel([("course_id", pymongo.ASCENDING)], name="rating_course"),
+        ]

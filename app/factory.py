@@ -1,0 +1,62 @@
+"""The app factory: the ASGI app for one MongoDB URI."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.db import database_answers, init_database, make_client
+from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.settings import Settings
+from schema.http import PathwiseGraphQL
+from schema.schema import build_schema
+
+log = logging.getLogger("pathwise")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    state = request.app.state
+    if await database_answers(state.client, state.settings.database):
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+
+def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
+    """The app; its lifespan connects to `mongodb_uri` and creates indexes."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        client: Any = make_client(mongodb_uri)
+        await init_database(client, settings.database)
+        app.state.client = client
+        app.state.settings = settings
+        log.info("pathwise ready on database %r", settings.database)
+        try:
+            yield
+        finally:
+            await client.close()
+
+    graphql = PathwiseGraphQL(build_schema(settings), settings)
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "OPTIONS"],
+                   allow_headers=["authorization", "content-type", "x-request-id"], max_age=600),
+    ]
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,115 @@
+"""Bearer tokens: JWTs whose `sub` is the user id and whose `roles` grant access."""
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from app.settings import Settings
+
+SECRET_FILE = "jwt_secret"
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    PARTNER = "partner"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user id and their roles."""
+
+    user_id: str
+    roles: frozenset[Role]
+
+    def has_any(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def may_act_for(self, user_id: str) -> bool:
+        """Learners act for themselves; admins for anyone."""
+        return user_id == self.user_id or Role.ADMIN in self.roles
+
+
+class InvalidTokenError(Exception):
+    """The bearer token is malformed, expired, or not signed by us."""
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """The embedded deployment's HS256 secret, generated once and kept in the data dir."""
+    path = data_dir / SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def signing_secret(settings: Settings) -> str:
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    return load_or_create_secret(settings.data_dir)
+
+
+def issue_token(settings: Settings, user_id: str, roles: list[Role], ttl: timedelta) -> str:
+    """A signed token (HS* only: with RS*/ES* the platform's identity provider issues them)."""
+    if not settings.jwt_algorithm.startswith("HS"):
+        raise InvalidTokenError(f"tokens for {settings.jwt_algorithm} are issued by your identity provider")
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {"sub": user_id, "roles": [r.value for r in roles], "iat": now, "exp": now + ttl}
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    return jwt.encode(claims, signing_secret(settings), algorithm=settings.jwt_algorithm)
+
+
+class TokenVerifier:
+    """Checks bearer tokens against the configured key."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._key: Any = (
+            signing_secret(settings) if settings.jwt_algorithm.startswith("HS") else settings.jwt_public_key
+        )
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token, self._signing_key(token), algorithms=[self._settings.jwt_algorithm],
+                audience=self._settings.jwt_audience, issuer=self._settings.jwt_issuer,
+                options={"require": ["sub", "exp"]},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidTokenError(str(error)) from error
+        return _principal(claims)
+
+    def _signing_key(self, token: str) -> Any:
+        if self._jwks is not None:
+            return self._jwks.get_signing_key_from_jwt(token).key
+        if self._key is None:
+            raise InvalidTokenError("no verification key is configured")
+        return self._key
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise InvalidTokenError("the token's `sub` must be a user id")
+    raw_roles = claims.get("roles", [Role.LEARNER.value])
+    if isinstance(raw_roles, str):
+        raw_roles = [raw_roles]
+    try:
+        roles = frozenset(Role(role) for role in raw_roles)
+    except (ValueError, TypeError) as error:
+        raise InvalidTokenError(f"unknown role in {raw_roles!r}") from error
+    return Principal(subject, roles or frozenset({Role.LEARNER}))

@@ -1,0 +1,1 @@
+"""Discovery of recommender plugins through the `pathwise.recommenders` entry-point group."""

@@ -1,0 +1,1 @@
+"""Use cases: plain async functions over documents. They know nothing of GraphQL."""

@@ -1,0 +1,131 @@
+"""The course catalog: read, search and list, bulk upsert."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from pymongo import ReplaceOne
+
+from app.documents import Course, CourseLevel
+from app.documents.courses import CONTENT_FIELDS
+from app.documents.timestamps import utcnow
+from resolvers.errors import ErrorCode, Problem, UseCaseError, validation_problems
+from resolvers.pages import Page, check_page_size, decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True)
+class CourseFilter:
+    search: str | None = None
+    skills: list[str] = field(default_factory=list)
+    level: CourseLevel | None = None
+    language: str | None = None
+    include_unpublished: bool = False
+
+
+@dataclass
+class UpsertReport:
+    """What a bulk upsert did, item by item."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    stored_ids: list[str] = field(default_factory=list)  # in input order
+
+
+async def get_course(course_id: str) -> Course | None:
+    return await Course.get(course_id)
+
+
+def course_query(filters: CourseFilter) -> dict[str, Any]:
+    """The MongoDB filter for `filters`."""
+    query: dict[str, Any] = {}
+    if filters.search and filters.search.strip():
+        query["$text"] = {"$search": filters.search.strip()}
+    if filters.skills:
+        query["skill_keys"] = {"$in": [skill.casefold() for skill in filters.skills]}
+    if filters.level is not None:
+        query["level"] = filters.level.value
+    if filters.language:
+        query["language"] = filters.language.lower()
+    if not filters.include_unpublished:
+        query["published"] = True
+    return query
+
+
+async def list_courses(filters: CourseFilter, first: int, after: str | None) -> Page[Course]:
+    """A page of courses: by relevance when searching, else by id."""
+    check_page_size(first)
+    query = course_query(filters)
+    total = await Course.find(query).count()
+    if "$text" in query:
+        return await _page_by_relevance(query, first, after, total)
+    return await _page_by_id(query, first, after, total)
+
+
+async def _page_by_id(query: dict[str, Any], first: int, after: str | None, total: int) -> Page[Course]:
+    if after is not None:
+        query = {**query, "_id": {"$gt": decode_cursor(after, "id")}}
+    found = await Course.find(query).sort("_id").limit(first + 1).to_list()
+    items = found[:first]
+    return Page(items, [encode_cursor("id", c.id) for c in items], total, len(found) > first, after is not None)
+
+
+async def _page_by_relevance(query: dict[str, Any], first: int, after: str | None, total: int) -> Page[Course]:
+    offset = int(decode_cursor(after, "rank")) + 1 if after is not None else 0
+    score = {"$meta": "textScore"}
+    cursor = Course.get_pymongo_collection().find(query, {"_id": 1, "score": score})
+    ranked = await cursor.sort([("score", score), ("_id", 1)]).skip(offset).limit(first).to_list()
+    ids = [doc["_id"] for doc in ranked]
+    found = {c.id: c for c in await Course.find({"_id": {"$in": ids}}).to_list()}
+    items = [found[course_id] for course_id in ids if course_id in found]
+    cursors = [encode_cursor("rank", offset + i) for i in range(len(items))]
+    return Page(items, cursors, total, offset + len(items) < total, offset > 0)
+
+
+async def upsert_courses(items: list[dict[str, Any]], max_items: int) -> UpsertReport:
+    """Create or update courses by id; fields left out keep their stored values."""
+    if len(items) > max_items:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {max_items} courses per call; got {len(items)}")
+    report = UpsertReport()
+    ids = [str(item.get("id", "")) for item in items]
+    existing = {c.id: c for c in await Course.find({"_id": {"$in": list(set(ids))}}).to_list()}
+    writes: list[ReplaceOne[Any]] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        course = _merged(index, item, existing.get(ids[index]), seen, report)
+        if course is not None:
+            writes.append(ReplaceOne({"_id": course.id}, course.model_dump(by_alias=True), upsert=True))
+    if writes:
+        await Course.get_pymongo_collection().bulk_write(writes, ordered=False)
+    return report
+
+
+def _merged(
+    index: int, item: dict[str, Any], stored: Course | None, seen: dict[str, int], report: UpsertReport
+) -> Course | None:
+    course_id = str(item.get("id", ""))
+    if course_id in seen:
+        message = f"course {course_id!r} appears twice in this batch (first at index {seen[course_id]})"
+        report.problems.append(Problem(ErrorCode.DUPLICATE, message, "id", index))
+        return None
+    seen[course_id] = index
+    unknown = set(item) - set(CONTENT_FIELDS) - {"id"}
+    if unknown:
+        report.problems.append(Problem(ErrorCode.BAD_USER_INPUT, f"unknown fields {sorted(unknown)}", None, index))
+        return None
+    data = stored.model_dump() if stored else {}
+    data.update(item)
+    try:
+        course: Course = Course.model_validate(data)
+    except ValidationError as error:
+        report.problems.extend(validation_problems(error, index))
+        return None
+    course.content_hash = course.compute_content_hash()
+    report.stored_ids.append(course.id)
+    if stored is not None and stored.content_hash == course.content_hash:
+        report.unchanged.append(course.id)
+        return None
+    course.updated_at = utcnow()
+    (report.updated if stored else report.created).append(course.id)
+    return course

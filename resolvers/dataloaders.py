@@ -1,0 +1,48 @@
+"""Per-request DataLoaders: one batched MongoDB query per relation and request."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from app.documents import Course, Enrollment, Rating, User
+
+
+async def _courses_by_id(ids: Sequence[str]) -> list[Course | None]:
+    found = {c.id: c for c in await Course.find({"_id": {"$in": list(set(ids))}}).to_list()}
+    return [found.get(course_id) for course_id in ids]
+
+
+async def _users_by_id(ids: Sequence[str]) -> list[User | None]:
+    found = {u.id: u for u in await User.find({"_id": {"$in": list(set(ids))}}).to_list()}
+    return [found.get(user_id) for user_id in ids]
+
+
+async def _enrollments_by_user(user_ids: Sequence[str]) -> list[list[Enrollment]]:
+    grouped: dict[str, list[Enrollment]] = {user_id: [] for user_id in user_ids}
+    for enrollment in await Enrollment.find({"user_id": {"$in": list(set(user_ids))}}).to_list():
+        grouped[enrollment.user_id].append(enrollment)
+    return [sorted(grouped[user_id], key=lambda e: e.started_at, reverse=True) for user_id in user_ids]
+
+
+async def _ratings_by_user(user_ids: Sequence[str]) -> list[list[Rating]]:
+    grouped: dict[str, list[Rating]] = {user_id: [] for user_id in user_ids}
+    for rating in await Rating.find({"user_id": {"$in": list(set(user_ids))}}).to_list():
+        grouped[rating.user_id].append(rating)
+    return [sorted(grouped[user_id], key=lambda r: r.updated_at, reverse=True) for user_id in user_ids]
+
+
+@dataclass
+class Loaders:
+    """A fresh set per request: caches never outlive it."""
+
+    course_by_id: DataLoader[str, Course | None] = field(
+        default_factory=lambda: DataLoader(load_fn=_courses_by_id)
+    )
+    user_by_id: DataLoader[str, User | None] = field(default_factory=lambda: DataLoader(load_fn=_users_by_id))
+    enrollments_by_user: DataLoader[str, list[Enrollment]] = field(
+        default_factory=lambda: DataLoader(load_fn=_enrollments_by_user)
+    )
+    ratings_by_user: DataLoader[str, list[Rating]] = field(
+        default_factory=lambda: DataLoader(load_fn=_ratings_by_user)
+    )

@@ -1,0 +1,88 @@
+"""Catalog queries and mutations."""
+
+import strawberry
+
+from app.documents import Course as CourseDocument
+from app.tokens import Role
+from resolvers import courses as use_cases
+from resolvers.errors import UseCaseError
+from resolvers.pages import MAX_PAGE_SIZE, Page
+from schema.context import Info
+from schema.courses.types import (
+    Course,
+    CourseConnection,
+    CourseEdge,
+    CourseInput,
+    CourseLevelType,
+    PageInfo,
+    UpsertCoursesPayload,
+)
+from schema.errors import api_error, user_errors
+from schema.inputs import given_fields
+from schema.permissions import IsAuthenticated, IsPartner
+
+
+def _connection(page: Page[CourseDocument]) -> CourseConnection:
+    edges = [CourseEdge(cursor=c, node=n) for n, c in zip(page.items, page.cursors, strict=True)]
+    info = PageInfo(
+        has_next_page=page.has_next_page, has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+    return CourseConnection(total_count=page.total_count, edges=edges, page_info=info)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="A course by id, or null.")
+    async def course(self, info: Info, id: strawberry.ID) -> Course | None:
+        return await info.context.loaders.course_by_id.load(str(id))
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description=(
+            f"Courses, filtered. `search` is full-text (title, skills, topics, summary, description) and "
+            f"orders by relevance; otherwise by id. `skills` matches any of them, case-insensitively. "
+            f"`first` is 1–{MAX_PAGE_SIZE}. Unpublished courses only for partners and admins who ask."
+        ),
+    )
+    async def courses(
+        self, info: Info, search: str | None = None, skills: list[str] | None = None,
+        level: CourseLevelType | None = None, language: str | None = None,  # type: ignore[valid-type]
+        first: int = 20, after: str | None = None, include_unpublished: bool = False,
+    ) -> CourseConnection:
+        principal = info.context.principal
+        privileged = principal is not None and principal.has_any(Role.PARTNER, Role.ADMIN)
+        filters = use_cases.CourseFilter(
+            search=search, skills=skills or [], level=level, language=language,
+            include_unpublished=include_unpublished and privileged,
+        )
+        try:
+            page = await use_cases.list_courses(filters, first, after)
+        except UseCaseError as error:
+            raise api_error(error) from error
+        return _connection(page)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[IsPartner],
+        description=(
+            "Create or update up to 1,000 courses by id (partners and admins). "
+            "Unchanged courses are not rewritten."
+        ),
+    )
+    async def upsert_courses(self, info: Info, input: list[CourseInput]) -> UpsertCoursesPayload:
+        items = [given_fields(item) for item in input]
+        try:
+            report = await use_cases.upsert_courses(items, info.context.settings.max_courses_per_batch)
+        except UseCaseError as error:
+            problems = user_errors(error.problems)
+            return UpsertCoursesPayload(courses=[], created=0, updated=0, unchanged=0, errors=problems)
+        stored = await info.context.loaders.course_by_id.load_many(report.stored_ids)
+        return UpsertCoursesPayload(
+            courses=[c for c in stored if c is not None],
+            created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged),
+            errors=user_errors(report.problems),
+        )

@@ -1,0 +1,40 @@
+"""The event-tracking mutation."""
+
+import strawberry
+
+from resolvers import events as use_cases
+from resolvers.errors import UseCaseError
+from schema.context import Info
+from schema.errors import user_errors
+from schema.events.types import EventInput, TrackEventsPayload
+from schema.inputs import given_fields
+from schema.permissions import ActsForUser, acting_user
+
+_RENAME = {"timestamp": "client_timestamp"}
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[ActsForUser],
+        description=(
+            "Store 1–1,000 events of a learner (the caller unless an admin names userId); "
+            "one result per event."
+        ),
+    )
+    async def track_events(
+        self, info: Info, events: list[EventInput], user_id: strawberry.ID | None = None
+    ) -> TrackEventsPayload:
+        raw = [given_fields(event, _RENAME) for event in events]
+        try:
+            results = await use_cases.track_events(
+                acting_user(info, user_id), raw, info.context.settings.max_events_per_batch
+            )
+        except UseCaseError as error:
+            problems = user_errors(error.problems)
+            return TrackEventsPayload(accepted=0, duplicates=0, rejected=0, results=[], errors=problems)
+        counts = {status: sum(1 for r in results if r.status == status) for status in use_cases.EventStatus}
+        return TrackEventsPayload(
+            accepted=counts[use_cases.EventStatus.ACCEPTED], duplicates=counts[use_cases.EventStatus.DUPLICATE],
+            rejected=counts[use_cases.EventStatus.REJECTED], results=results, errors=[],  # type: ignore[arg-type]
+        )

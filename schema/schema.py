@@ -1,0 +1,35 @@
+"""The root schema: the domains' Query and Mutation types merged, with limits and caches."""
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from app.settings import Settings
+from schema.courses import schema as courses
+from schema.errors import should_mask_error
+from schema.events import schema as events
+from schema.learning import schema as learning
+from schema.users import schema as users
+
+Query = merge_types("Query", (users.Query, courses.Query))
+Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation))
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: ParserCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: ValidationCache(maxsize=256),
+            lambda: MaskErrors(should_mask_error=should_mask_error),
+        ],
+    )

@@ -1,0 +1,46 @@
+"""Learner queries and mutations."""
+
+import strawberry
+
+from resolvers import users as use_cases
+from resolvers.errors import UseCaseError
+from schema.context import Info
+from schema.errors import user_errors
+from schema.inputs import given_fields
+from schema.permissions import ActsForUser, IsAuthenticated
+from schema.users.types import UpsertUserPayload, User, UserInput
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="The caller, or null before upsertUser.")
+    async def me(self, info: Info) -> User | None:
+        principal = info.context.principal
+        assert principal is not None
+        return await info.context.loaders.user_by_id.load(principal.user_id)
+
+    @strawberry.field(permission_classes=[ActsForUser], description="A learner by id: themselves, or any for admins.")
+    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+        return await info.context.loaders.user_by_id.load(str(id))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[ActsForUser], description="Create or update a learner (themselves, or any for admins)."
+    )
+    async def upsert_user(self, info: Info, input: UserInput) -> UpsertUserPayload:
+        fields = given_fields(input)
+        user_id = str(fields.pop("id"))
+        fields = {name: value for name, value in fields.items() if value is not None or name in _NULLABLE}
+        try:
+            user = await use_cases.upsert_user(user_id, fields)
+        except UseCaseError as error:
+            return UpsertUserPayload(user=None, errors=user_errors(error.problems))
+        return UpsertUserPayload(user=user, errors=[])
+
+
+_NULLABLE = {
+    "display_name", "age_range", "country", "city", "timezone", "education_level", "job_title",
+    "industry", "other_interests", "weekly_minutes_target", "preferred_session_minutes",
+}
