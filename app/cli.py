@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import re
+import signal
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+
+from pymongo.errors import PyMongoError
 
 from app.db import init_database, make_client
 from app.embedded import EmbeddedStoreError, embedded_store
@@ -48,15 +51,29 @@ def open_store(settings: Settings, owner: str, exclusive: bool = False) -> Itera
 
 
 def run_with_database(settings: Settings, owner: str, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` with the documents bound to the store; database failures end with a message."""
     with open_store(settings, owner) as uri:
-        async def main() -> T:
-            client: Any = make_client(uri)
-            try:
-                await init_database(client, settings.database)
-                return await work()
-            finally:
-                await client.close()
+        return with_database(uri, settings.database, work)
+
+
+def with_database(uri: str, database: str, work: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        client: Any = make_client(uri)
+        try:
+            await init_database(client, database)
+            return await work()
+        finally:
+            await client.close()
+
+    try:
         return asyncio.run(main())
+    except PyMongoError as error:
+        err.print(f"[red]error:[/red] the database failed: {error}")
+        raise typer.Exit(2) from error
+
+
+async def _nothing() -> None:
+    return None
 
 
 @cli.command()
@@ -73,9 +90,22 @@ def serve(
     settings = settings_for(data_dir, host=host, port=port)
     with open_store(settings, "pathwise serve", exclusive=True) as uri:
         where = "embedded store in " + str(settings.data_dir.resolve()) if settings.embedded else "MongoDB"
+        with_database(uri, settings.database, _nothing)  # fail here, with a message, if it is unusable
         err.print(f"Pathwise on http://{settings.host}:{settings.port}/graphql ({where})")
+        _exit_cleanly_after_uvicorn()
         uvicorn.run(create_app(settings, uri), host=settings.host, port=settings.port,
                     log_level=settings.log_level, timeout_graceful_shutdown=10)
+
+
+def _exit_cleanly_after_uvicorn() -> None:
+    """uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal under the handlers it
+    found; ours turn that into a normal exit, so the embedded store is stopped and its state removed."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
 
 
 _TTL = re.compile(r"^(\d+)([smhdw]?)$")

@@ -26,6 +26,12 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 START_TIMEOUT_S = 30.0
+# nx-27017 logs every command at INFO and neosqlite every query fallback at WARNING: keep the log small.
+_QUIET_MAIN = (
+    "import logging; logging.getLogger('nx_27017').setLevel(logging.WARNING); "
+    "logging.getLogger('neosqlite').setLevel(logging.ERROR); "
+    "from nx_27017.nx_27017 import main; raise SystemExit(main())"
+)
 _PR_SET_PDEATHSIG = 1
 
 
@@ -53,13 +59,12 @@ def _die_with_parent() -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, exited but not yet reaped, does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
 
 
 def _is_store_process(pid: int, store_dir: Path) -> bool:
@@ -142,7 +147,7 @@ class EmbeddedStore:
 
     def _spawn(self, port: int) -> "subprocess.Popen[bytes]":
         command = [
-            sys.executable, "-c", "from nx_27017.nx_27017 import main; raise SystemExit(main())",
+            sys.executable, "-c", _QUIET_MAIN,
             "--data-dir", str(self.store_dir), "--host", "127.0.0.1", "--port", str(port),
             "--log-file", str(self.store_dir / "nx.log"), "--pid-file", str(self.store_dir / "nx.pid"),
         ]

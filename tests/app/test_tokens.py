@@ -1,0 +1,74 @@
+"""Bearer tokens: issue, verify, refuse."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import SecretStr
+
+from app.settings import Settings
+from app.tokens import InvalidTokenError, Principal, Role, TokenVerifier, issue_token, load_or_create_secret
+
+
+def settings(tmp_path: Path, **changes: object) -> Settings:
+    return Settings(data_dir=tmp_path).model_copy(update=changes)
+
+
+def test_round_trip_with_generated_secret(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    token = issue_token(config, "ana", [Role.LEARNER, Role.PARTNER], timedelta(minutes=5))
+    assert TokenVerifier(config).verify(token) == Principal("ana", frozenset({Role.LEARNER, Role.PARTNER}))
+    assert load_or_create_secret(tmp_path) == load_or_create_secret(tmp_path)
+
+
+def test_expired_and_foreign_tokens_are_refused(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    expired = issue_token(config, "ana", [Role.LEARNER], timedelta(seconds=-10))
+    with pytest.raises(InvalidTokenError, match="expired"):
+        TokenVerifier(config).verify(expired)
+    foreign = jwt.encode({"sub": "ana", "exp": datetime.now(UTC) + timedelta(minutes=1)}, "x" * 40, "HS256")
+    with pytest.raises(InvalidTokenError, match="Signature"):
+        TokenVerifier(config).verify(foreign)
+
+
+@pytest.mark.parametrize("claims", [{"roles": ["root"]}, {"sub": ""}, {"sub": 42}])
+def test_bad_claims_are_refused(tmp_path: Path, claims: dict[str, object]) -> None:
+    config = settings(tmp_path, jwt_secret=SecretStr("s" * 40))
+    payload = {"sub": "ana", "exp": datetime.now(UTC) + timedelta(minutes=1), **claims}
+    with pytest.raises(InvalidTokenError):
+        TokenVerifier(config).verify(jwt.encode(payload, "s" * 40, "HS256"))
+
+
+def test_missing_roles_means_learner(tmp_path: Path) -> None:
+    config = settings(tmp_path, jwt_secret=SecretStr("s" * 40))
+    token = jwt.encode({"sub": "ana", "exp": datetime.now(UTC) + timedelta(minutes=1)}, "s" * 40, "HS256")
+    assert TokenVerifier(config).verify(token).roles == frozenset({Role.LEARNER})
+
+
+def test_audience_and_issuer_are_checked(tmp_path: Path) -> None:
+    config = settings(tmp_path, jwt_secret=SecretStr("s" * 40), jwt_audience="pathwise", jwt_issuer="idp")
+    good = issue_token(config, "ana", [Role.LEARNER], timedelta(minutes=1))
+    assert TokenVerifier(config).verify(good).user_id == "ana"
+    other = settings(tmp_path, jwt_secret=SecretStr("s" * 40), jwt_audience="else")
+    with pytest.raises(InvalidTokenError):
+        TokenVerifier(config).verify(issue_token(other, "ana", [Role.LEARNER], timedelta(minutes=1)))
+
+
+def test_rs256_with_a_public_key(tmp_path: Path) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    config = settings(tmp_path, jwt_algorithm="RS256", jwt_public_key=public.decode())
+    token = jwt.encode({"sub": "ana", "roles": ["admin"], "exp": datetime.now(UTC) + timedelta(minutes=1)}, key,
+                       "RS256")
+    assert TokenVerifier(config).verify(token) == Principal("ana", frozenset({Role.ADMIN}))
+    with pytest.raises(InvalidTokenError):
+        issue_token(config, "ana", [Role.ADMIN], timedelta(minutes=1))
+
+
+def test_principal_acts_for_itself_or_as_admin() -> None:
+    assert Principal("a", frozenset({Role.LEARNER})).may_act_for("a")
+    assert not Principal("a", frozenset({Role.PARTNER})).may_act_for("b")
+    assert Principal("a", frozenset({Role.ADMIN})).may_act_for("b")
