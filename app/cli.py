@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-
 from pymongo.errors import PyMongoError
+from rich.console import Console
 
 from app.db import init_database, make_client
 from app.embedded import EmbeddedStoreError, embedded_store

@@ -1,14 +1,12 @@
 """Read a course catalog file (CSV or JSON Lines) into rows ready for upsert."""
 
 import _csv
-import ast
 import csv
 import io
 import json
-import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +15,20 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
+from app.cell_values import (
+    CONVERTERS,
+    Converter,
+    as_choice,
+    as_integer,
+    as_joined_text,
+    as_number,
+    as_string_list,
+    as_text,
+    coursera_format,
+    coursera_minutes,
+    preview,
+)
 from app.documents.courses import Course
-
-Converter = Callable[[Any], Any]
 
 #: The Course fields a catalog file may set.
 FIELDS = (
@@ -68,140 +77,16 @@ class _Plan:
         return f"{name} (column {source[0]!r})" if source and source[0] != name else name
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value  # left for validation to reject with the field's name
-
-
-def _choice(value: Any) -> Any:
-    text = _text(value)
-    return text.lower() if isinstance(text, str) else text
-
-
-_INT_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*([kKmM]?)")
-_SCALE = {"": 1, "k": 1_000, "m": 1_000_000}
-
-
-def _integer(value: Any) -> int:
-    """An int from 6706, "6,706", "484.0", "1.2k" or "2.5m"."""
-    if type(value) is int or (isinstance(value, float) and value.is_integer()):
-        return int(value)
-    match = _INT_RE.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None or (match[3] and not match[4] and match[3].strip(".0")):
-        raise ValueError(f"not a whole number: {_show(value)}")
-    sign, digits, fraction, suffix = match.groups()
-    if not suffix:
-        return int(sign + digits.replace(",", ""))
-    return round(float(sign + digits.replace(",", "") + (fraction or "")) * _SCALE[suffix.lower()])
-
-
-def _number(value: Any) -> float:
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not math.isfinite(number):
-        raise ValueError(f"not a number: {_show(value)}")
-    return number
-
-
-_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
-def _boolean(value: Any) -> bool:
-    key = str(value).strip().lower()
-    if key not in _BOOLS:
-        raise ValueError(f"not a true/false value: {_show(value)}")
-    return _BOOLS[key]
-
-
-def _literal_list(text: str) -> list[Any]:
-    try:  # also reads JSON arrays of strings and numbers
-        parsed = ast.literal_eval(text)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        parsed = None
-    if not isinstance(parsed, list):
-        raise ValueError(f"not a valid list: {_show(text)}")
-    return parsed
-
-
-def _list_items(value: Any) -> list[str]:
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            items = _literal_list(text)
-        else:
-            separator = next((sep for sep in "|;," if sep in text), "|")
-            items = text.split(separator)
-    elif isinstance(value, list | tuple):
-        items = list(value)
-    else:
-        raise TypeError(f"expected a list, got {_show(value)}")
-    bad = [item for item in items if isinstance(item, bool) or not isinstance(item, str | int | float)]
-    if bad:
-        raise ValueError(f"list items must be text, got {_show(bad[0])}")
-    return [cleaned for item in items if (cleaned := " ".join(str(item).split()))]
-
-
-def _string_list(value: Any) -> list[str]:
-    return list(dict.fromkeys(_list_items(value)))
-
-
-_CONVERTERS: dict[str, Converter] = {
-    "skills": _string_list, "topics": _string_list, "instructors": _string_list,
-    "prerequisites": _string_list, "duration_minutes": _integer, "rating_count": _integer,
-    "enrollment_count": _integer, "rating": _number, "published": _boolean,
-    "level": _choice, "format": _choice, "language": _choice,
-}
-
-
-def _joined_text(value: Any) -> Any:
-    text = _text(value)
-    if isinstance(text, str) and text.startswith("[") and text.endswith("]"):
-        return " ".join(_list_items(text))
-    return text
-
-
-_UNDER_RE = re.compile(r"less than (\d+) hours?", re.IGNORECASE)
-_RANGE_RE = re.compile(r"(\d+) ?[-\u2013] ?(\d+) (week|month)s?", re.IGNORECASE)
-
-
-def _course_time(value: Any) -> int:
-    text = " ".join(str(value).split())
-    if text.isdigit():
-        return int(text)
-    # Assumption: a learner studies 5 hours a week (a month is 52/12 weeks) for the
-    # midpoint of the stated range, and "less than N hours" takes 3/4 of N (2 h -> 90 min).
-    if under := _UNDER_RE.fullmatch(text):
-        return int(under[1]) * 45
-    if span := _RANGE_RE.fullmatch(text):
-        weeks = (int(span[1]) + int(span[2])) / 2 * (52 / 12 if span[3].lower() == "month" else 1)
-        return round(weeks * 5 * 60)
-    raise ValueError(f"unrecognised course length: {_show(value)}")
-
-
-def _certificate_format(value: Any) -> str:
-    return "project" if str(value).strip().lower() == "guided project" else "video"
-
-
 _COURSERA_SIGNATURE = frozenset({"course_title", "course_organization"})
 _COURSERA: dict[str, tuple[str, Converter]] = {
-    "title": ("course_title", _text), "provider": ("course_organization", _text),
-    "level": ("course_difficulty", _choice), "url": ("course_url", _text),
-    "rating": ("course_rating", _number), "rating_count": ("course_reviews_num", _integer),
-    "enrollment_count": ("course_students_enrolled", _integer),
-    "skills": ("course_skills", _string_list), "summary": ("course_summary", _joined_text),
-    "description": ("course_description", _text),
-    "duration_minutes": ("course_time", _course_time),
-    "format": ("course_certificate_type", _certificate_format),
+    "title": ("course_title", as_text), "provider": ("course_organization", as_text),
+    "level": ("course_difficulty", as_choice), "url": ("course_url", as_text),
+    "rating": ("course_rating", as_number), "rating_count": ("course_reviews_num", as_integer),
+    "enrollment_count": ("course_students_enrolled", as_integer),
+    "skills": ("course_skills", as_string_list), "summary": ("course_summary", as_joined_text),
+    "description": ("course_description", as_text),
+    "duration_minutes": ("course_time", coursera_minutes),
+    "format": ("course_certificate_type", coursera_format),
 }
 
 
@@ -213,14 +98,14 @@ def _field_name(column: str) -> str:
 def _plan_for(columns: Iterable[str], mapping: Mapping[str, str] | None) -> _Plan:
     columns = list(columns)
     if mapping:
-        return _Plan({name: (column, _CONVERTERS.get(name, _text)) for name, column in mapping.items()})
+        return _Plan({name: (column, CONVERTERS.get(name, as_text)) for name, column in mapping.items()})
     if set(columns) >= _COURSERA_SIGNATURE:
         preset = {name: src for name, src in _COURSERA.items() if src[0] in columns}
         return _Plan(preset, {"topics": [], "language": "en"})
     sources: dict[str, tuple[str, Converter]] = {}
     for column in columns:
         if (name := _field_name(column)) in FIELDS:
-            sources.setdefault(name, (column, _CONVERTERS.get(name, _text)))
+            sources.setdefault(name, (column, CONVERTERS.get(name, as_text)))
     return _Plan(sources)
 
 
@@ -263,7 +148,7 @@ def _derive_id(fields: dict[str, Any], plan: _Plan) -> bool:
 def _describe(error: ErrorDetails, plan: _Plan) -> str:
     name, *rest = [str(part) for part in error["loc"]] or ["row"]
     where = "".join(f"[{part}]" for part in rest)
-    shown = f" (got {_show(error['input'])})" if isinstance(error["input"], str | int | float) else ""
+    shown = f" (got {preview(error['input'])})" if isinstance(error["input"], str | int | float) else ""
     return f"{plan.label(name)}{where}: {error['msg']}{shown}"
 
 

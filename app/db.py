@@ -28,7 +28,8 @@ async def init_database(client: AsyncMongoClient[Any], database: str) -> None:
 async def ensure_indexes(model: type[Document]) -> None:
     """Create the model's indexes (creating an existing one is a no-op)."""
     collection = model.get_pymongo_collection()
-    for index in model.get_settings().indexes or []:
+    declared = getattr(model, "Settings", None)
+    for index in getattr(declared, "indexes", None) or []:
         if isinstance(index, IndexModel):
             await _ensure_index(collection, index)
 

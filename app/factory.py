@@ -14,7 +14,9 @@ from starlette.routing import Route
 
 from app.db import database_answers, init_database, make_client
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.documents import Event
 from app.settings import Settings
+from resolvers.ingestion import EventWriter
 from schema.http import PathwiseGraphQL
 from schema.schema import build_schema
 
@@ -41,10 +43,15 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
         await init_database(client, settings.database)
         app.state.client = client
         app.state.settings = settings
+        writer = EventWriter(Event.get_pymongo_collection(), settings.ingest_batch_size, settings.ingest_flush_ms,
+                             settings.ingest_max_pending)
+        await writer.start()
+        app.state.event_writer = writer
         log.info("pathwise ready on database %r", settings.database)
         try:
             yield
         finally:
+            await writer.stop()  # everything acknowledged is stored; what is buffered is written now
             await client.close()
 
     graphql = PathwiseGraphQL(build_schema(settings), settings)

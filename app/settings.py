@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     max_events_per_batch: int = 1_000
     max_courses_per_batch: int = 1_000
     graphiql: bool = True
+    policy_version: str = Field(default="2026-11", description="Version of the privacy policy consents refer to.")
+    default_consents: list[str] = Field(
+        default_factory=list,
+        description="Purposes granted by default because the platform's own terms cover them (recorded as such).",
+    )
+    event_retention_days: int = Field(default=395, ge=1, description="Raw events expire after this (TTL index).")
+    interest_half_life_days: float = Field(default=30.0, gt=0, description="Half-life of interest signals.")
+    ingest_batch_size: int = Field(default=2_000, ge=1, description="Events per bulk write of the ingestion buffer.")
+    ingest_flush_ms: int = Field(default=20, ge=0, description="Longest wait before a partial batch is written.")
+    ingest_max_pending: int = Field(default=20_000, ge=1, description="Events buffered before callers wait.")
     log_level: str = "info"
 
     @property

@@ -1,21 +1,24 @@
-"""Raw learner events: validated one by one, stored in bulk, retries made idempotent."""
+"""Raw learner events: checked one by one against the taxonomy and the learner's consent, stored in
+bulk through the ingestion buffer, then folded into the living profile. Retries are idempotent."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
-from pymongo.errors import BulkWriteError
 
-from app.documents import Course, Event
+from app.documents import Course, Event, Purpose, User
+from resolvers import insights
+from resolvers.consents import granted_purposes
 from resolvers.errors import ErrorCode, UseCaseError, validation_problems
 from resolvers.free_form import free_form_problem
+from resolvers.ingestion import EventWriter, StoreUnavailableError
+from resolvers.taxonomy import check_properties, spec_for
 
-EVENT_TYPE = re.compile(r"^(custom:)?[a-z][a-z0-9_]{0,63}$")
+EVENT_TYPE = re.compile(r"^(custom:[a-z0-9][a-z0-9_.-]{0,63}|[a-z][a-z0-9_]{0,63})$")
 MAX_CLOCK_SKEW = timedelta(days=1)
-DUPLICATE_KEY = 11000
 
 
 class EventStatus(StrEnum):
@@ -33,22 +36,31 @@ class EventResult:
     message: str | None = None
 
 
-async def track_events(user_id: str, events: list[dict[str, Any]], max_events: int) -> list[EventResult]:
-    """Store a batch of the learner's events; each gets its own result."""
+@dataclass(frozen=True)
+class IngestOptions:
+    max_events: int = 1_000
+    default_purposes: frozenset[Purpose] = frozenset({Purpose.ESSENTIAL})
+    half_life_days: float = 30.0
+    writer: EventWriter | None = field(default=None, compare=False)
+
+
+async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> list[EventResult]:
+    """Store a batch of events (each names its `user_id`); every event gets its own result, in order."""
     if not events:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, "the batch is empty")
-    if len(events) > max_events:
-        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {max_events} events per call; got {len(events)}")
-    known_courses = await _known_courses(events)
+    if len(events) > options.max_events:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {options.max_events} events per call; got {len(events)}")
+    courses, consents = await _known_courses(events), await _consents(events, options)
     results: dict[int, EventResult] = {}
     documents: list[tuple[int, Event]] = []
     for index, raw in enumerate(events):
-        outcome = _validated(index, user_id, raw, known_courses)
+        outcome = _validated(index, raw, courses, consents)
         if isinstance(outcome, EventResult):
             results[index] = outcome
         else:
             documents.append((index, outcome))
-    results |= await _insert(documents)
+    stored = await _store(documents, results, options)
+    await insights.apply_events(stored, options.half_life_days)
     return [results[index] for index in range(len(events))]
 
 
@@ -60,61 +72,108 @@ async def _known_courses(events: list[dict[str, Any]]) -> set[str]:
     return {doc["_id"] for doc in found}
 
 
-def _validated(index: int, user_id: str, raw: dict[str, Any], known: set[str]) -> Event | EventResult:
+async def _consents(events: list[dict[str, Any]], options: IngestOptions) -> dict[str, set[Purpose]]:
+    user_ids = list({str(e.get("user_id")) for e in events})
+    found = {u.id: u for u in await User.find({"_id": {"$in": user_ids}}).to_list()}
+    return {user_id: granted_purposes(found.get(user_id), set(options.default_purposes)) for user_id in user_ids}
+
+
+def _validated(
+    index: int, raw: dict[str, Any], courses: set[str], consents: dict[str, set[Purpose]]
+) -> Event | EventResult:
     event_id = str(raw.get("event_id") or "")
-    problem = _problem(raw, known)
+    problem = _problem(raw, courses)
     if problem:
         return EventResult(index, event_id, EventStatus.REJECTED, problem[0], problem[1])
+    spec = spec_for(str(raw["type"]))
+    assert spec is not None
+    if spec.purpose not in consents[str(raw["user_id"])]:
+        message = f"the learner has not consented to {spec.purpose.value}, which {raw['type']} events need"
+        return EventResult(index, event_id, EventStatus.REJECTED, ErrorCode.CONSENT_REQUIRED, message)
+    user_id = str(raw["user_id"])
     try:
-        event: Event = Event.model_validate({**raw, "id": Event.key(user_id, event_id), "user_id": user_id})
-        return event
+        event: Event = Event.model_validate(
+            {**raw, "id": Event.key(user_id, event_id), "user_id": user_id, "purpose": spec.purpose})
     except ValidationError as error:
         detail = validation_problems(error, index)[0]
         return EventResult(index, event_id, EventStatus.REJECTED, detail.code, f"{detail.field}: {detail.message}")
+    return event
 
 
-def _problem(raw: dict[str, Any], known: set[str]) -> tuple[ErrorCode, str] | None:
-    bad = ErrorCode.BAD_USER_INPUT
+def _problem(raw: dict[str, Any], courses: set[str]) -> tuple[ErrorCode, str] | None:
+    """The first thing wrong with the event, checked in order, or None."""
+    for check in (_identity_problem, _type_problem, _course_problem, _time_problem, _properties_problem):
+        message = check(raw, courses)
+        if message:
+            unknown_course = check is _course_problem and raw.get("course_id")
+            return (ErrorCode.NOT_FOUND if unknown_course else ErrorCode.BAD_USER_INPUT), message
+    return None
+
+
+def _identity_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+    if not raw.get("user_id"):
+        return "the event names no user"
     if not raw.get("event_id") or len(str(raw["event_id"])) > 200:
-        return bad, "eventId is required (at most 200 characters)"
-    if not EVENT_TYPE.match(str(raw.get("type", ""))):
-        return bad, "type must be lower_snake_case, or custom:name for your own types"
-    if raw.get("course_id") and raw["course_id"] not in known:
-        return ErrorCode.NOT_FOUND, f"no course with id {raw['course_id']!r}"
+        return "eventId is required (at most 200 characters)"
+    return None
+
+
+def _type_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+    event_type = str(raw.get("type", ""))
+    if EVENT_TYPE.match(event_type) and spec_for(event_type) is not None:
+        return None
+    return f"unknown event type {event_type!r}; use a type of the taxonomy, or custom:your_name"
+
+
+def _course_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+    if raw.get("course_id"):
+        return None if raw["course_id"] in courses else f"no course with id {raw['course_id']!r}"
+    spec = spec_for(str(raw["type"]))
+    return f"{raw['type']} events need a courseId" if spec and spec.needs_course else None
+
+
+def _time_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
     stamp = raw.get("client_timestamp")
     if isinstance(stamp, datetime) and _as_utc(stamp) > datetime.now(UTC) + MAX_CLOCK_SKEW:
-        return bad, "timestamp is more than a day in the future"
-    problem = free_form_problem(raw.get("properties") or {})
-    return (bad, f"properties {problem}") if problem else None
+        return "timestamp is more than a day in the future"
+    return None
+
+
+def _properties_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+    properties = raw.get("properties") or {}
+    problem = free_form_problem(properties)
+    if problem:
+        return f"properties {problem}"
+    spec = spec_for(str(raw["type"]))
+    return check_properties(spec, properties) if spec else None
 
 
 def _as_utc(stamp: datetime) -> datetime:
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
 
 
-async def _insert(documents: list[tuple[int, Event]]) -> dict[int, EventResult]:
-    results: dict[int, EventResult] = {}
+async def _store(documents: list[tuple[int, Event]], results: dict[int, EventResult],
+                 options: IngestOptions) -> list[Event]:
     unique: list[tuple[int, Event]] = []
     seen: set[str] = set()
     for index, event in documents:
-        status = EventStatus.DUPLICATE if event.id in seen else EventStatus.ACCEPTED
-        results[index] = EventResult(index, event.event_id, status)
-        if event.id not in seen:
-            seen.add(event.id)
-            unique.append((index, event))
-    if unique:
-        await _insert_many(unique, results)
-    return results
-
-
-async def _insert_many(unique: list[tuple[int, Event]], results: dict[int, EventResult]) -> None:
-    try:
-        await Event.get_pymongo_collection().insert_many(
-            [event.model_dump(by_alias=True) for _, event in unique], ordered=False
-        )
-    except BulkWriteError as error:
-        for failure in error.details.get("writeErrors", []):
-            index, event = unique[failure["index"]]
-            if failure.get("code") != DUPLICATE_KEY:
-                raise
+        if event.id in seen:
             results[index] = EventResult(index, event.event_id, EventStatus.DUPLICATE)
+            continue
+        seen.add(event.id)
+        unique.append((index, event))
+    if not unique:
+        return []
+    payload = [event.model_dump(by_alias=True) for _, event in unique]
+    try:
+        stored = await (options.writer.write(payload) if options.writer else _write_directly(payload))
+    except StoreUnavailableError as error:
+        raise UseCaseError(ErrorCode.UNAVAILABLE, "events could not be stored; retry with the same eventIds") from error
+    for (index, event), fresh in zip(unique, stored, strict=True):
+        results[index] = EventResult(index, event.event_id, EventStatus.ACCEPTED if fresh else EventStatus.DUPLICATE)
+    return [event for (_, event), fresh in zip(unique, stored, strict=True) if fresh]
+
+
+async def _write_directly(payload: list[dict[str, Any]]) -> list[bool]:
+    writer = EventWriter(Event.get_pymongo_collection())
+    return await writer.write(payload)

@@ -9,6 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 from app.settings import Settings
 from app.tokens import Principal
 from resolvers.dataloaders import Loaders
+from resolvers.ingestion import EventWriter
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Context:
     principal: Principal | None = None
     auth_problem: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    event_writer: EventWriter | None = None
 
 
 Info = StrawberryInfo[Context, None]

@@ -1,15 +1,22 @@
 """Beanie documents: what Pathwise stores in MongoDB. String ids only, no `Link` fields."""
 
+from app.documents.accounts import ConnectedAccount, Provider
+from app.documents.consents import ConsentEntry, ConsentSource, Purpose
 from app.documents.courses import Course, CourseFormat, CourseLevel
 from app.documents.enrollments import Enrollment, EnrollmentStatus
 from app.documents.events import Event, EventContext
 from app.documents.ratings import Rating
 from app.documents.users import PROFILE_FIELDS, User
 
-DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event]
+DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount]
 
 __all__ = [
     "DOCUMENT_MODELS",
+    "ConnectedAccount",
+    "ConsentEntry",
+    "ConsentSource",
+    "Provider",
+    "Purpose",
     "PROFILE_FIELDS",
     "Course",
     "CourseFormat",

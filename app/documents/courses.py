@@ -94,6 +94,9 @@ class Course(Document):
                 name="course_text",
                 weights={"title": 10, "skills": 5, "topics": 5, "summary": 3, "description": 1},
                 default_language="english",
+                # MongoDB would read each course's `language` ("en", "pt-br", ...) as the text language
+                # and refuse the ones it has no stemmer for; a field we never set keeps English for all.
+                language_override="text_language",
             ),
             IndexModel([("skill_keys", pymongo.ASCENDING)], name="course_skill_keys"),
             IndexModel([("level", pymongo.ASCENDING)], name="course_level"),

@@ -8,17 +8,21 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import IndexModel
 
+from app.documents.consents import Purpose
 from app.documents.timestamps import utcnow
 
 
 class EventContext(BaseModel):
-    device: str | None = Field(default=None, max_length=50)
+    device: str | None = Field(default=None, max_length=50)  # desktop, mobile, tablet, tv, ...
     os: str | None = Field(default=None, max_length=100)
     browser: str | None = Field(default=None, max_length=100)
+    screen: str | None = Field(default=None, max_length=50)  # e.g. "390x844"
     locale: str | None = Field(default=None, max_length=35)
     timezone: str | None = Field(default=None, max_length=64)
-    network: str | None = Field(default=None, max_length=50)
+    network: str | None = Field(default=None, max_length=50)  # wifi, cellular, 4g, offline, ...
     app_version: str | None = Field(default=None, max_length=50)
+    country: str | None = Field(default=None, max_length=100)  # coarse location only, when given
+    city: str | None = Field(default=None, max_length=200)
 
 
 class Event(Document):
@@ -32,6 +36,7 @@ class Event(Document):
     client_timestamp: datetime | None = None
     server_timestamp: datetime = Field(default_factory=utcnow)
     session_id: str | None = None
+    purpose: Purpose = Purpose.BEHAVIORAL_TRACKING  # what it was collected for (from the taxonomy)
     context: EventContext = Field(default_factory=EventContext)
     properties: dict[str, Any] = Field(default_factory=dict)
 

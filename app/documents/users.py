@@ -6,6 +6,7 @@ from typing import Any
 from beanie import Document
 from pydantic import Field
 
+from app.documents.profiles import Activity, Insights, Onboarding, Preferences, Provenance
 from app.documents.timestamps import utcnow
 
 # Fields a platform may set through `upsertUser` (besides `id`).
@@ -38,6 +39,13 @@ class User(Document):
     preferred_session_minutes: int | None = Field(default=None, ge=0, le=1_440)
     personalization_enabled: bool = True
     attributes: dict[str, Any] = Field(default_factory=dict)
+    # Maintained by Pathwise, not set through upsertUser:
+    consents: dict[str, bool] = Field(default_factory=dict, description="purpose -> granted, from the ledger")
+    insights: Insights = Field(default_factory=Insights)
+    recent_activity: list[Activity] = Field(default_factory=list)  # oldest first, capped
+    preferences: Preferences = Field(default_factory=Preferences)
+    onboarding: Onboarding = Field(default_factory=Onboarding)
+    provenance: dict[str, Provenance] = Field(default_factory=dict)  # field -> where its value came from
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -3,14 +3,25 @@
 import strawberry
 
 from resolvers import events as use_cases
+from resolvers.consents import default_purposes
 from resolvers.errors import UseCaseError
-from schema.context import Info
+from schema.context import Context, Info
 from schema.errors import user_errors
 from schema.events.types import EventInput, TrackEventsPayload
 from schema.inputs import given_fields
 from schema.permissions import ActsForUser, acting_user
 
 _RENAME = {"timestamp": "client_timestamp"}
+
+
+def ingest_options(context: Context) -> use_cases.IngestOptions:
+    settings = context.settings
+    return use_cases.IngestOptions(
+        max_events=settings.max_events_per_batch,
+        default_purposes=frozenset(default_purposes(settings.default_consents)),
+        half_life_days=settings.interest_half_life_days,
+        writer=context.event_writer,
+    )
 
 
 @strawberry.type
@@ -25,11 +36,10 @@ class Mutation:
     async def track_events(
         self, info: Info, events: list[EventInput], user_id: strawberry.ID | None = None
     ) -> TrackEventsPayload:
-        raw = [given_fields(event, _RENAME) for event in events]
+        owner = acting_user(info, user_id)
+        raw = [{**given_fields(event, _RENAME), "user_id": owner} for event in events]
         try:
-            results = await use_cases.track_events(
-                acting_user(info, user_id), raw, info.context.settings.max_events_per_batch
-            )
+            results = await use_cases.track_events(raw, ingest_options(info.context))
         except UseCaseError as error:
             problems = user_errors(error.problems)
             return TrackEventsPayload(accepted=0, duplicates=0, rejected=0, results=[], errors=problems)

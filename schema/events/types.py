@@ -16,10 +16,13 @@ class EventContextInput:
     device: str | None = strawberry.UNSET
     os: str | None = strawberry.UNSET
     browser: str | None = strawberry.UNSET
+    screen: str | None = strawberry.UNSET
     locale: str | None = strawberry.UNSET
     timezone: str | None = strawberry.UNSET
     network: str | None = strawberry.UNSET
     app_version: str | None = strawberry.UNSET
+    country: str | None = strawberry.field(default=strawberry.UNSET, description="Coarse location only.")
+    city: str | None = strawberry.field(default=strawberry.UNSET, description="Coarse location only.")
 
 
 @strawberry.input(description="One event. `eventId` is the client's id: sending it again is a no-op.")

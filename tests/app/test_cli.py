@@ -18,7 +18,7 @@ from tests.conftest import REPO, _free_port, _wait_ready, shared_data
 
 def pathwise(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, env=full_env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "app", *args], check=False, cwd=REPO, env=full_env, capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -25,9 +25,11 @@ def test_second_process_shares_and_exclusive_is_refused(tmp_path: Path) -> None:
         with embedded_store(tmp_path, "cli") as shared:
             assert shared.uri == owner.uri and shared.child_pid == owner.child_pid
         assert ping(owner.uri), "a sharing process must not stop the owner's store"
-        with pytest.raises(EmbeddedStoreError, match=r"already served by pid \d+ \(pathwise serve\)"):
-            with embedded_store(tmp_path, "serve", exclusive=True):
-                pass
+        with (
+            pytest.raises(EmbeddedStoreError, match=r"already served by pid \d+ \(pathwise serve\)"),
+            embedded_store(tmp_path, "serve", exclusive=True),
+        ):
+            pass
 
 
 def test_data_survives_a_restart(tmp_path: Path) -> None:

@@ -1,7 +1,6 @@
 """resolvers.pages: opaque cursors and page-size checks."""
 
 import base64
-import json
 
 import pytest
 

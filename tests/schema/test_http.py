@@ -137,7 +137,7 @@ def test_unknown_course_is_not_found_and_stores_nothing(live_server: LiveServer)
 
 
 def test_too_many_events_stores_nothing(live_server: LiveServer) -> None:
-    events = [{"eventId": f"e{i}", "type": "page_view"} for i in range(1001)]
+    events = [{"eventId": f"e{i}", "type": "follow", "properties": {"topic": "Python"}} for i in range(1001)]
     query = "mutation($e: [EventInput!]!) { trackEvents(events: $e) { accepted errors { code message } } }"
     with live_server.client("learner-d") as d:
         body = gql(d, query, {"e": events})

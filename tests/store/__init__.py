@@ -1,0 +1,1 @@
+"""Store conformance: the MongoDB semantics of every query shape Pathwise uses."""

@@ -1,0 +1,97 @@
+"""Finds: by `_id`, `$in`, keyset pages, non-`_id` `$in`, and `_id`-only projections."""
+
+from typing import Any
+
+import pytest
+
+from app.documents import Course, Enrollment
+
+pytestmark = pytest.mark.usefixtures("clean")
+
+
+async def seed_courses(*ids: str, **fields: Any) -> None:
+    await Course.insert_many([Course(id=course_id, title=f"Course {course_id}", **fields) for course_id in ids])
+
+
+async def test_get_by_string_id_returns_the_document() -> None:
+    await seed_courses("c1", "c2")
+    found = await Course.get("c2")
+    assert found is not None
+    assert (found.id, found.title) == ("c2", "Course c2")
+
+
+async def test_get_by_missing_id_returns_none() -> None:
+    await seed_courses("c1")
+    assert await Course.get("c0") is None
+    assert await Course.get("C1") is None  # string ids compare exactly, case included
+
+
+async def test_in_on_id_returns_each_existing_document_once() -> None:
+    await seed_courses("a", "b", "c")
+    found = await Course.find({"_id": {"$in": ["c", "missing", "a", "c", "a", "other"]}}).to_list()
+    assert sorted(course.id for course in found) == ["a", "c"]
+
+
+async def test_in_on_id_with_only_missing_ids_returns_nothing() -> None:
+    await seed_courses("a")
+    assert await Course.find({"_id": {"$in": ["x", "y"]}}).to_list() == []
+    assert await Course.find({"_id": {"$in": []}}).to_list() == []
+
+
+async def walk_pages(query: dict[str, Any], first: int) -> list[list[str]]:
+    """Keyset pages as resolvers.courses._page_by_id reads them."""
+    pages: list[list[str]] = []
+    cursor: str | None = None
+    while True:
+        page_query = query if cursor is None else {**query, "_id": {"$gt": cursor}}
+        found = await Course.find(page_query).sort("_id").limit(first + 1).to_list()
+        pages.append([course.id for course in found[:first]])
+        if len(found) <= first:
+            return pages
+        cursor = found[first - 1].id
+
+
+async def test_keyset_pages_return_every_match_once_in_binary_id_order() -> None:
+    # MongoDB compares strings by their UTF-8 bytes: digits < upper case < "_" < lower case < non-ASCII.
+    matching = ["b-1", "B-2", "a-10", "é-1", "a-2", "Z", "0-start", "a-1", "_x"]
+    await seed_courses(*matching, level="beginner")
+    await seed_courses("a-3", "c-9", level="advanced")
+    await seed_courses("a-4", level="beginner", published=False)
+    pages = await walk_pages({"level": "beginner", "published": True}, first=2)
+    assert pages == [["0-start", "B-2"], ["Z", "_x"], ["a-1", "a-10"], ["a-2", "b-1"], ["é-1"]]
+
+
+async def test_keyset_pages_of_an_exact_multiple_stop_without_an_empty_page() -> None:
+    await seed_courses("c1", "c2", "c3", "c4")
+    pages = await walk_pages({"published": True}, first=2)
+    assert pages == [["c1", "c2"], ["c3", "c4"]]
+
+
+async def test_gt_cursor_excludes_the_cursor_and_everything_before_it() -> None:
+    await seed_courses("a", "b", "c", "d")
+    found = await Course.find({"_id": {"$gt": "b"}}).sort("_id").to_list()
+    assert [course.id for course in found] == ["c", "d"]
+    assert await Course.find({"_id": {"$gt": "d"}}).to_list() == []
+
+
+async def test_in_on_an_indexed_non_id_field_returns_all_of_those_users_documents() -> None:
+    await Enrollment.insert_many([
+        Enrollment(id=Enrollment.key(user, course), user_id=user, course_id=course)
+        for user, course in [("u1", "c1"), ("u1", "c2"), ("u2", "c1"), ("u3", "c3"), ("u10", "c1")]
+    ])
+    found = await Enrollment.find({"user_id": {"$in": ["u1", "u3", "u1", "nobody"]}}).to_list()
+    assert sorted(e.id for e in found) == ["u1:c1", "u1:c2", "u3:c3"]
+    assert {e.user_id for e in found} == {"u1", "u3"}
+
+
+async def test_id_projection_returns_only_the_id() -> None:
+    await seed_courses("a", "b", "c", skills=["Python"], description="long text")
+    rows = await Course.get_pymongo_collection().find({"_id": {"$in": ["a", "c", "zz"]}}, {"_id": 1}).to_list()
+    assert sorted(rows, key=lambda row: row["_id"]) == [{"_id": "a"}, {"_id": "c"}]
+
+
+async def test_find_with_filter_and_sort_returns_matching_documents_in_id_order() -> None:
+    await seed_courses("m", "k", level="advanced")
+    await seed_courses("l", level="beginner")
+    found = await Course.find({"level": "advanced"}).sort("_id").to_list()
+    assert [course.id for course in found] == ["k", "m"]
