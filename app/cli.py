@@ -52,14 +52,15 @@ def open_store(settings: Settings, owner: str, exclusive: bool = False) -> Itera
 def run_with_database(settings: Settings, owner: str, work: Callable[[], Awaitable[T]]) -> T:
     """Run `work` with the documents bound to the store; database failures end with a message."""
     with open_store(settings, owner) as uri:
-        return with_database(uri, settings.database, work)
+        return with_database(uri, settings.database, work, settings.event_retention_days)
 
 
-def with_database(uri: str, database: str, work: Callable[[], Awaitable[T]]) -> T:
+def with_database(uri: str, database: str, work: Callable[[], Awaitable[T]],
+                  event_retention_days: int | None = None) -> T:
     async def main() -> T:
         client: Any = make_client(uri)
         try:
-            await init_database(client, database)
+            await init_database(client, database, event_retention_days)
             return await work()
         finally:
             await client.close()
@@ -89,7 +90,8 @@ def serve(
     settings = settings_for(data_dir, host=host, port=port)
     with open_store(settings, "pathwise serve", exclusive=True) as uri:
         where = "embedded store in " + str(settings.data_dir.resolve()) if settings.embedded else "MongoDB"
-        with_database(uri, settings.database, _nothing)  # fail here, with a message, if it is unusable
+        # fail here, with a message, if it is unusable
+        with_database(uri, settings.database, _nothing, settings.event_retention_days)
         err.print(f"Pathwise on http://{settings.host}:{settings.port}/graphql ({where})")
         _exit_cleanly_after_uvicorn()
         uvicorn.run(create_app(settings, uri), host=settings.host, port=settings.port,

@@ -1,14 +1,15 @@
 """The MongoDB connection, Beanie initialisation and index creation."""
 
+import contextlib
 from typing import Any
 
 from beanie import Document, init_beanie
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure
 from pymongo.monitoring import CommandListener
 
-from app.documents import DOCUMENT_MODELS
+from app.documents import DOCUMENT_MODELS, Event
 
 
 def make_client(uri: str, listeners: list[CommandListener] | None = None) -> AsyncMongoClient[Any]:
@@ -18,11 +19,50 @@ def make_client(uri: str, listeners: list[CommandListener] | None = None) -> Asy
     )
 
 
-async def init_database(client: AsyncMongoClient[Any], database: str) -> None:
-    """Bind the documents to `database` and create their indexes."""
+async def init_database(
+    client: AsyncMongoClient[Any], database: str, event_retention_days: int | None = None
+) -> None:
+    """Bind the documents to `database` and create their indexes; with a retention, raw events expire."""
     await init_beanie(database=client[database], document_models=DOCUMENT_MODELS, skip_indexes=True)
     for model in DOCUMENT_MODELS:
         await ensure_indexes(model)
+    if event_retention_days is not None:
+        await ensure_event_ttl(Event.get_pymongo_collection(), event_retention_days)
+
+
+EVENT_TTL_INDEX = "event_ttl"
+EVENT_TTL_FIELD = "server_timestamp"
+
+
+async def ensure_event_ttl(collection: AsyncCollection[Any], days: int) -> None:
+    """A TTL index deleting raw events `days` after they were received; an existing one is changed in place
+    (collMod on MongoDB; drop and create where collMod does not take, as on the embedded store)."""
+    seconds = days * 86_400
+    existing = await _ttl_index(collection)
+    if existing is None:
+        await collection.create_indexes([_ttl_model(seconds)])
+        return
+    if existing.get("expireAfterSeconds") == seconds:
+        return
+    with contextlib.suppress(OperationFailure):
+        await collection.database.command(
+            {"collMod": collection.name, "index": {"name": existing["name"], "expireAfterSeconds": seconds}})
+    changed = await _ttl_index(collection)
+    if changed is None or changed.get("expireAfterSeconds") != seconds:
+        await collection.drop_index(existing["name"])
+        await collection.create_indexes([_ttl_model(seconds)])
+
+
+async def _ttl_index(collection: AsyncCollection[Any]) -> dict[str, Any] | None:
+    """The single-field index on the TTL field, found by its key (the embedded store renames indexes)."""
+    for index in await (await collection.list_indexes()).to_list():
+        if dict(index["key"]) == {EVENT_TTL_FIELD: 1}:
+            return dict(index)
+    return None
+
+
+def _ttl_model(seconds: int) -> IndexModel:
+    return IndexModel([(EVENT_TTL_FIELD, ASCENDING)], name=EVENT_TTL_INDEX, expireAfterSeconds=seconds)
 
 
 async def ensure_indexes(model: type[Document]) -> None:

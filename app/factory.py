@@ -13,11 +13,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.db import database_answers, init_database, make_client
-from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.documents import Event
+from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.settings import Settings
 from resolvers.ingestion import EventWriter
 from schema.http import PathwiseGraphQL
+from schema.rest.events import events_endpoint
+from schema.rest.exports import export_my_data
 from schema.schema import build_schema
 
 log = logging.getLogger("pathwise")
@@ -40,7 +42,7 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client: Any = make_client(mongodb_uri)
-        await init_database(client, settings.database)
+        await init_database(client, settings.database, settings.event_retention_days)
         app.state.client = client
         app.state.settings = settings
         writer = EventWriter(Event.get_pymongo_collection(), settings.ingest_batch_size, settings.ingest_flush_ms,
@@ -63,6 +65,8 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
     ]
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/v1/events", events_endpoint(settings), methods=["POST"]),
+        Route("/v1/me/export", export_my_data, methods=["GET"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]

@@ -72,7 +72,7 @@ async def _page_by_id(query: dict[str, Any], first: int, after: str | None, tota
 
 
 async def _page_by_relevance(query: dict[str, Any], first: int, after: str | None, total: int) -> Page[Course]:
-    offset = int(decode_cursor(after, "rank")) + 1 if after is not None else 0
+    offset = _rank(decode_cursor(after, "rank")) + 1 if after is not None else 0
     score = {"$meta": "textScore"}
     cursor = Course.get_pymongo_collection().find(query, {"_id": 1, "score": score})
     ranked = await cursor.sort([("score", score), ("_id", 1)]).skip(offset).limit(first).to_list()
@@ -81,6 +81,12 @@ async def _page_by_relevance(query: dict[str, Any], first: int, after: str | Non
     items = [found[course_id] for course_id in ids if course_id in found]
     cursors = [encode_cursor("rank", offset + i) for i in range(len(items))]
     return Page(items, cursors, total, offset + len(items) < total, offset > 0)
+
+
+def _rank(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise UseCaseError(ErrorCode.BAD_USER_INPUT, "`after` is not a cursor of this list")
 
 
 async def upsert_courses(items: list[dict[str, Any]], max_items: int) -> UpsertReport:
@@ -104,7 +110,10 @@ async def upsert_courses(items: list[dict[str, Any]], max_items: int) -> UpsertR
 def _merged(
     index: int, item: dict[str, Any], stored: Course | None, seen: dict[str, int], report: UpsertReport
 ) -> Course | None:
-    course_id = str(item.get("id", ""))
+    course_id = str(item.get("id") or "")
+    if not course_id:
+        report.problems.append(Problem(ErrorCode.BAD_USER_INPUT, "every course needs an id", "id", index))
+        return None
     if course_id in seen:
         message = f"course {course_id!r} appears twice in this batch (first at index {seen[course_id]})"
         report.problems.append(Problem(ErrorCode.DUPLICATE, message, "id", index))
@@ -123,7 +132,8 @@ def _merged(
         return None
     course.content_hash = course.compute_content_hash()
     report.stored_ids.append(course.id)
-    if stored is not None and stored.content_hash == course.content_hash:
+    # compare with the stored course as it is now: enrolments and ratings move its counts after an import
+    if stored is not None and stored.compute_content_hash() == course.content_hash:
         report.unchanged.append(course.id)
         return None
     course.updated_at = utcnow()

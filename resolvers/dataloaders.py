@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from app.documents import Course, Enrollment, Rating, User
+from app.documents import ConnectedAccount, Course, Enrollment, Rating, User
 
 
 async def _courses_by_id(ids: Sequence[str]) -> list[Course | None]:
@@ -32,6 +32,13 @@ async def _ratings_by_user(user_ids: Sequence[str]) -> list[list[Rating]]:
     return [sorted(grouped[user_id], key=lambda r: r.updated_at, reverse=True) for user_id in user_ids]
 
 
+async def _connected_accounts_by_user(user_ids: Sequence[str]) -> list[list[ConnectedAccount]]:
+    grouped: dict[str, list[ConnectedAccount]] = {user_id: [] for user_id in user_ids}
+    for account in await ConnectedAccount.find({"user_id": {"$in": list(set(user_ids))}}).to_list():
+        grouped[account.user_id].append(account)
+    return [sorted(grouped[user_id], key=lambda a: a.provider.value) for user_id in user_ids]
+
+
 @dataclass
 class Loaders:
     """A fresh set per request: caches never outlive it."""
@@ -45,4 +52,7 @@ class Loaders:
     )
     ratings_by_user: DataLoader[str, list[Rating]] = field(
         default_factory=lambda: DataLoader(load_fn=_ratings_by_user)
+    )
+    connected_accounts_by_user: DataLoader[str, list[ConnectedAccount]] = field(
+        default_factory=lambda: DataLoader(load_fn=_connected_accounts_by_user)
     )

@@ -1,7 +1,5 @@
 """Enrolments and progress."""
 
-from pymongo import ReturnDocument
-
 from app.documents import Course, Enrollment, EnrollmentStatus
 from app.documents.timestamps import utcnow
 from resolvers.errors import ErrorCode, UseCaseError
@@ -30,21 +28,20 @@ async def enroll(user_id: str, course_id: str) -> Enrollment:
 
 
 async def update_progress(user_id: str, course_id: str, progress: float) -> Enrollment:
-    """Record progress (0–1); 1 completes the course. The learner must be enrolled."""
+    """Record progress (0–1); 1 completes the course (once: completing again keeps the first date).
+    The learner must be enrolled."""
     if not 0.0 <= progress <= 1.0:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, "progress must be between 0 and 1")
-    now = utcnow()
-    changes: dict[str, object] = {"progress": progress, "last_active_at": now}
-    if progress >= 1.0:
-        changes |= {"status": EnrollmentStatus.COMPLETED.value, "completed_at": now}
-    else:
-        changes |= {"status": EnrollmentStatus.ACTIVE.value, "completed_at": None}
-    raw = await Enrollment.get_pymongo_collection().find_one_and_update(
-        {"_id": Enrollment.key(user_id, course_id)}, {"$set": changes}, return_document=ReturnDocument.AFTER
-    )
-    if raw is None:
+    enrollment = await Enrollment.get(Enrollment.key(user_id, course_id))
+    if enrollment is None:
         raise UseCaseError(ErrorCode.NOT_FOUND, f"not enrolled in course {course_id!r}")
-    enrollment: Enrollment = Enrollment.model_validate(raw)
+    now = utcnow()
+    enrollment.progress, enrollment.last_active_at = progress, now
+    if progress >= 1.0:
+        enrollment.status = EnrollmentStatus.COMPLETED
+        enrollment.completed_at = enrollment.completed_at or now
+    else:
+        enrollment.status, enrollment.completed_at = EnrollmentStatus.ACTIVE, None
+    # a whole-document replace: the embedded store keeps `$set` dates as strings
+    await Enrollment.get_pymongo_collection().replace_one({"_id": enrollment.id}, enrollment.model_dump(by_alias=True))
     return enrollment
-
-

@@ -48,5 +48,7 @@ def validation_problems(error: ValidationError, index: int | None = None) -> lis
 def _camel(field: str | None) -> str | None:
     if field is None:
         return None
+    if field == "_id":
+        return "id"
     head, *rest = field.split("_")
     return head + "".join(part.capitalize() for part in rest)

@@ -1,6 +1,7 @@
 """Raw learner events: checked one by one against the taxonomy and the learner's consent, stored in
 bulk through the ingestion buffer, then folded into the living profile. Retries are idempotent."""
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -81,6 +82,7 @@ async def _consents(events: list[dict[str, Any]], options: IngestOptions) -> dic
 def _validated(
     index: int, raw: dict[str, Any], courses: set[str], consents: dict[str, set[Purpose]]
 ) -> Event | EventResult:
+    raw = _normalised(raw)
     event_id = str(raw.get("event_id") or "")
     problem = _problem(raw, courses)
     if problem:
@@ -98,6 +100,16 @@ def _validated(
         detail = validation_problems(error, index)[0]
         return EventResult(index, event_id, EventStatus.REJECTED, detail.code, f"{detail.field}: {detail.message}")
     return event
+
+
+def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
+    """Nulls mean "not given"; an ISO 8601 timestamp string becomes a datetime (or stays, to be refused)."""
+    cleaned = {key: value for key, value in raw.items() if value is not None}
+    stamp = cleaned.get("client_timestamp")
+    if isinstance(stamp, str):
+        with contextlib.suppress(ValueError):
+            cleaned["client_timestamp"] = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return cleaned
 
 
 def _problem(raw: dict[str, Any], courses: set[str]) -> tuple[ErrorCode, str] | None:

@@ -21,9 +21,10 @@ async def upsert_user(user_id: str, fields: dict[str, Any]) -> User:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"unknown user fields: {sorted(unknown)}")
     _check_attributes(fields.get("attributes"))
     existing = await User.get(user_id)
-    data = existing.model_dump() if existing else {"id": user_id}
+    now = utcnow()
+    data = existing.model_dump() if existing else {"id": user_id, "created_at": now}
     data.update(fields)
-    data["updated_at"] = utcnow()
+    data["updated_at"] = now
     try:
         user: User = User.model_validate(data)
     except ValidationError as error:

@@ -11,14 +11,19 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from app.settings import Settings
+from schema.accounts import schema as accounts
 from schema.courses import schema as courses
 from schema.errors import should_mask_error
 from schema.events import schema as events
 from schema.learning import schema as learning
+from schema.onboarding import schema as onboarding
+from schema.preferences import schema as preferences
+from schema.privacy import schema as privacy
 from schema.users import schema as users
 
-Query = merge_types("Query", (users.Query, courses.Query))
-Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation))
+Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query))
+Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation,
+                                   privacy.Mutation, onboarding.Mutation, preferences.Mutation, accounts.Mutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

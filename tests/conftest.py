@@ -109,7 +109,8 @@ def live_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     _wait_ready(base, process, data_dir / "server.log")
-    settings = Settings(data_dir=data_dir, mongodb_uri=mongo_uri)
+    # settings.mongodb_uri and settings.database name the live server's store and database
+    settings = Settings(data_dir=data_dir, mongodb_uri=mongo_uri, database=env["PATHWISE_DATABASE"])
     yield LiveServer(base, settings)
     process.terminate()
     process.wait(timeout=20)

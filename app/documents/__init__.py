@@ -12,12 +12,10 @@ DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentE
 
 __all__ = [
     "DOCUMENT_MODELS",
+    "PROFILE_FIELDS",
     "ConnectedAccount",
     "ConsentEntry",
     "ConsentSource",
-    "Provider",
-    "Purpose",
-    "PROFILE_FIELDS",
     "Course",
     "CourseFormat",
     "CourseLevel",
@@ -25,6 +23,8 @@ __all__ = [
     "EnrollmentStatus",
     "Event",
     "EventContext",
+    "Provider",
+    "Purpose",
     "Rating",
     "User",
 ]

@@ -30,6 +30,7 @@ class ConnectedAccount(Document):
     imported: dict[str, Any] = Field(default_factory=dict)
     positions: list[dict[str, Any]] = Field(default_factory=list)
     education: list[dict[str, Any]] = Field(default_factory=list)
+    profile: dict[str, Any] = Field(default_factory=dict)  # the normalized profile (skills with weights, ...)
 
     @staticmethod
     def key(user_id: str, provider: str) -> str:

@@ -32,6 +32,7 @@ class Insights(BaseModel):
     score_at(t) = stored * 2 ** (-(t - INTEREST_EPOCH) / half_life), so every update is a plain $inc."""
 
     interest_scores: dict[str, float] = Field(default_factory=dict)
+    interest_labels: dict[str, str] = Field(default_factory=dict)  # field_key(label) -> label as first written
     hours: dict[str, int] = Field(default_factory=dict)  # "0".."23" (UTC or the event's timezone) -> events
     weekdays: dict[str, int] = Field(default_factory=dict)  # "0" (Monday) .. "6" -> events
     devices: dict[str, int] = Field(default_factory=dict)
@@ -61,6 +62,7 @@ class RecommendationFeedback(BaseModel):
     course_id: str
     positive: bool
     at: datetime
+    action: str = "thumbs"  # "thumbs" (rateRecommendation) or "dismiss" (dismissRecommendation)
 
 
 class Preferences(BaseModel):
@@ -78,6 +80,10 @@ class Onboarding(BaseModel):
     other_skills: list[str] = Field(default_factory=list)  # catalog skills matched from free text
     answered_questions: list[str] = Field(default_factory=list)
     skipped_questions: list[str] = Field(default_factory=list)
+    answered_at: dict[str, datetime] = Field(default_factory=dict)  # question id -> last answer
+    skipped_at: dict[str, datetime] = Field(default_factory=dict)  # question id -> last skip
+    career_goal: str | None = None  # the role the learner works towards, in their words
+    skill_levels: dict[str, str] = Field(default_factory=dict)  # field_key(skill) -> self-assessed level
 
 
 class Provenance(BaseModel):

@@ -6,9 +6,15 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.documents import User as UserDocument
+from schema.accounts import fields as accounts
+from schema.accounts.types import ConnectedAccount, ProvenanceEntry
 from schema.context import Info
 from schema.errors import UserError
 from schema.learning.types import Enrollment, Rating
+from schema.onboarding.types import Onboarding
+from schema.preferences.types import Preferences
+from schema.profile import fields as profile
+from schema.profile.types import Activity, Insights
 
 
 @strawberry.type(description="A learner, keyed by the platform's own user id.")
@@ -33,6 +39,15 @@ class User:
     attributes: JSON = strawberry.field(description="Anything the platform sends that has no field.")
     created_at: datetime
     updated_at: datetime
+    insights: Insights = strawberry.field(resolver=profile.user_insights, description=profile.INSIGHTS_DESCRIPTION)
+    recent_activity: list[Activity] = strawberry.field(
+        resolver=profile.user_recent_activity, description=profile.RECENT_ACTIVITY_DESCRIPTION)
+    preferences: Preferences = strawberry.field(description="Follows, \"not interested\" and recommendation feedback.")
+    onboarding: Onboarding = strawberry.field(description="Onboarding answers and answers to profile questions.")
+    connected_accounts: list[ConnectedAccount] = strawberry.field(
+        resolver=accounts.user_connected_accounts, description=accounts.CONNECTED_ACCOUNTS_DESCRIPTION)
+    provenance: list[ProvenanceEntry] = strawberry.field(
+        resolver=accounts.user_provenance, description=accounts.PROVENANCE_DESCRIPTION)
 
     @strawberry.field(description="Enrolments, newest first (batched).")
     async def enrollments(self, root: strawberry.Parent[UserDocument], info: Info) -> list[Enrollment]:

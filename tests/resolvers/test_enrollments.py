@@ -1,7 +1,6 @@
 """resolvers.enrollments: idempotent enrolment, progress and completion."""
 
 import asyncio
-import os
 from datetime import datetime
 from typing import Any
 
@@ -117,14 +116,6 @@ async def test_progress_one_completes_with_completed_at() -> None:
     assert stored.completed_at == done.completed_at
 
 
-@pytest.mark.xfail(
-    condition=not os.environ.get("PATHWISE_TEST_MONGODB_URI"),
-    strict=True,
-    reason="BUG (embedded store): update_progress writes last_active_at/completed_at with find_one_and_update "
-    "{'$set': {...datetime...}}; the nx-27017 store keeps a $set datetime on an existing document as the "
-    "string 'YYYY-MM-DD HH:MM:SS.ffffff' (no zone), so the stored fields are strings and the Enrollment "
-    "returned (and later read) has naive datetimes",
-)
 async def test_progress_dates_are_stored_as_aware_dates() -> None:
     await _seed()
     await enroll("u1", "c1")

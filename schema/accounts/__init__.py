@@ -1,0 +1,1 @@
+"""Connected third-party accounts and the provenance of profile fields."""

@@ -1,0 +1,50 @@
+"""Connecting and disconnecting third-party accounts."""
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.documents import Provider
+from resolvers import accounts as use_cases
+from resolvers.consents import default_purposes
+from resolvers.errors import UseCaseError
+from schema.accounts.types import AccountProviderType, ConnectAccountPayload, DisconnectAccountPayload
+from schema.context import Info
+from schema.errors import user_errors
+from schema.permissions import ActsForUser, acting_user
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Import the profile a platform received from LinkedIn, GitHub or Google sign-in (their public API shapes; "
+        "a JSON object ≤ 256 KB, ≤ 8 levels deep; no call to the provider is made). Needs consent to "
+        "third_party_import (CONSENT_REQUIRED otherwise, nothing stored). Fills only empty fields or those "
+        "this provider set before; connecting again replaces the earlier import."))
+    async def connect_account(
+        self, info: Info, provider: AccountProviderType, profile: JSON,  # type: ignore[valid-type]
+        user_id: strawberry.ID | None = None,
+    ) -> ConnectAccountPayload:
+        owner = acting_user(info, user_id)
+        defaults = default_purposes(info.context.settings.default_consents)
+        try:
+            account, user = await use_cases.connect_account(owner, _value(provider), profile, defaults)
+        except UseCaseError as error:
+            return ConnectAccountPayload(account=None, user=None, errors=user_errors(error.problems))
+        return ConnectAccountPayload(account=account, user=user, errors=[])
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Disconnect an account: the profile values it set (and still owns) and the account are removed."))
+    async def disconnect_account(
+        self, info: Info, provider: AccountProviderType,  # type: ignore[valid-type]
+        user_id: strawberry.ID | None = None,
+    ) -> DisconnectAccountPayload:
+        owner = acting_user(info, user_id)
+        try:
+            user = await use_cases.disconnect_account(owner, _value(provider))
+        except UseCaseError as error:
+            return DisconnectAccountPayload(user=None, errors=user_errors(error.problems))
+        return DisconnectAccountPayload(user=user, errors=[])
+
+
+def _value(provider: Provider) -> str:
+    return provider.value

@@ -1,0 +1,1 @@
+"""Onboarding, progressive profiling questions, and the catalog taxonomy they name."""

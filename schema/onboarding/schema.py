@@ -1,0 +1,84 @@
+"""Onboarding, progressive profiling questions, and the catalog taxonomy."""
+
+import strawberry
+
+from app.documents import CourseFormat
+from app.documents import User as UserDocument
+from app.documents.timestamps import utcnow
+from resolvers import onboarding, profile_questions
+from resolvers.catalog_taxonomy import catalog_taxonomy
+from resolvers.errors import UseCaseError
+from schema.context import Info
+from schema.errors import user_errors
+from schema.onboarding.types import OnboardingInput, ProfileQuestion, ProfileQuestionPayload, Taxonomy
+from schema.permissions import ActsForUser, IsAuthenticated, acting_user
+from schema.preferences.schema import profile_payload
+from schema.preferences.types import ProfilePayload
+
+
+def answers_of(input: OnboardingInput) -> onboarding.OnboardingAnswers:
+    given = input.preferred_formats
+    formats = None if given is None else [CourseFormat(item).value for item in given]
+    return onboarding.OnboardingAnswers(
+        goals=input.goals, interests=input.interests, other=input.other, weekly_minutes=input.weekly_minutes,
+        level=input.level.value if input.level is not None else None, preferred_formats=formats)
+
+
+def question_payload(user: UserDocument) -> ProfileQuestionPayload:
+    question = profile_questions.next_profile_question(user, utcnow())
+    return ProfileQuestionPayload(user=user, next_question=question, errors=[])  # type: ignore[arg-type]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[ActsForUser], description=(
+        "The single most useful question to ask the learner now (the caller, or any for admins), or null."))
+    async def next_profile_question(
+        self, info: Info, user_id: strawberry.ID | None = None
+    ) -> ProfileQuestion | None:
+        owner = acting_user(info, user_id)
+        user = await info.context.loaders.user_by_id.load(owner) or UserDocument(id=owner)
+        return profile_questions.next_profile_question(user, utcnow())  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description=(
+        "Skills and topics of the published catalog (each once, ignoring case), for onboarding UIs."))
+    async def taxonomy(self) -> Taxonomy:
+        found = await catalog_taxonomy()
+        return Taxonomy(skills=found.skills, topics=found.topics)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Store the learner's onboarding answers (the caller, or any for admins). Unknown skills or topics are "
+        "errors with their index; nothing is stored then."))
+    async def submit_onboarding(
+        self, info: Info, input: OnboardingInput, user_id: strawberry.ID | None = None
+    ) -> ProfilePayload:
+        owner = acting_user(info, user_id)
+        return await profile_payload(onboarding.submit_onboarding(owner, answers_of(input)))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Answer a profile question (a number as digits, a choice as one of its options, free text ≤ 200 "
+        "characters); returns the next question."))
+    async def answer_profile_question(
+        self, info: Info, question_id: strawberry.ID, answer: str, user_id: strawberry.ID | None = None
+    ) -> ProfileQuestionPayload:
+        owner = acting_user(info, user_id)
+        try:
+            user = await profile_questions.answer_profile_question(owner, str(question_id), answer)
+        except UseCaseError as error:
+            return ProfileQuestionPayload(user=None, next_question=None, errors=user_errors(error.problems))
+        return question_payload(user)
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Skip a profile question: it is not asked again for 30 days. Returns the next question."))
+    async def skip_profile_question(
+        self, info: Info, question_id: strawberry.ID, user_id: strawberry.ID | None = None
+    ) -> ProfileQuestionPayload:
+        owner = acting_user(info, user_id)
+        try:
+            user = await profile_questions.skip_profile_question(owner, str(question_id))
+        except UseCaseError as error:
+            return ProfileQuestionPayload(user=None, next_question=None, errors=user_errors(error.problems))
+        return question_payload(user)

@@ -1,0 +1,1 @@
+"""Explicit preferences and feedback on recommendations."""

@@ -1,0 +1,99 @@
+"""Preference mutations: follow, interests, "not interested", and feedback on recommendations."""
+
+from collections.abc import Awaitable
+
+import strawberry
+
+from app.documents import User as UserDocument
+from resolvers import preferences as use_cases
+from resolvers.errors import UseCaseError
+from schema.context import Info
+from schema.errors import user_errors
+from schema.permissions import ActsForUser, acting_user
+from schema.preferences.types import ProfilePayload
+
+_FOR = "For the caller, or any learner for admins (userId)."
+
+
+async def profile_payload(change: Awaitable[UserDocument]) -> ProfilePayload:
+    """The payload of a mutation that changes the learner's profile: the learner, or the errors."""
+    try:
+        user = await change
+    except UseCaseError as error:
+        return ProfilePayload(user=None, errors=user_errors(error.problems))
+    return ProfilePayload(user=user, errors=[])
+
+
+def _id(value: strawberry.ID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        f"Follow a skill or topic of the catalog (NOT_FOUND if it has none); again is a no-op. {_FOR}"))
+    async def follow_topic(self, info: Info, topic: str, user_id: strawberry.ID | None = None) -> ProfilePayload:
+        return await profile_payload(use_cases.follow_topic(acting_user(info, user_id), topic))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=f"Stop following a topic. {_FOR}")
+    async def unfollow_topic(self, info: Info, topic: str, user_id: strawberry.ID | None = None) -> ProfilePayload:
+        return await profile_payload(use_cases.unfollow_topic(acting_user(info, user_id), topic))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        f"Follow an instructor of a published course (NOT_FOUND otherwise); again is a no-op. {_FOR}"))
+    async def follow_instructor(
+        self, info: Info, instructor: str, user_id: strawberry.ID | None = None
+    ) -> ProfilePayload:
+        return await profile_payload(use_cases.follow_instructor(acting_user(info, user_id), instructor))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=f"Stop following an instructor. {_FOR}")
+    async def unfollow_instructor(
+        self, info: Info, instructor: str, user_id: strawberry.ID | None = None
+    ) -> ProfilePayload:
+        return await profile_payload(use_cases.unfollow_instructor(acting_user(info, user_id), instructor))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Replace the learner's interests with ≤ 200 skills or topics of the catalog (any case; each unknown "
+        f"one is an error with its index). {_FOR}"))
+    async def set_interests(
+        self, info: Info, interests: list[str], user_id: strawberry.ID | None = None
+    ) -> ProfilePayload:
+        return await profile_payload(use_cases.set_interests(acting_user(info, user_id), interests))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Hide a course (courseId) or a whole skill or topic (topic, which also leaves the followed topics and "
+        f"interests); give exactly one. {_FOR}"))
+    async def mark_not_interested(
+        self, info: Info, course_id: strawberry.ID | None = None, topic: str | None = None,
+        user_id: strawberry.ID | None = None,
+    ) -> ProfilePayload:
+        owner = acting_user(info, user_id)
+        return await profile_payload(use_cases.mark_not_interested(owner, _id(course_id), topic))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        f"Take back a markNotInterested (courseId or topic, exactly one). {_FOR}"))
+    async def undo_not_interested(
+        self, info: Info, course_id: strawberry.ID | None = None, topic: str | None = None,
+        user_id: strawberry.ID | None = None,
+    ) -> ProfilePayload:
+        owner = acting_user(info, user_id)
+        return await profile_payload(use_cases.undo_not_interested(owner, _id(course_id), topic))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Thumbs up (positive: true) or down on a course recommended in requestId (≤ 200 characters); again "
+        f"replaces the earlier thumb. The last 200 are kept. {_FOR}"))
+    async def rate_recommendation(
+        self, info: Info, request_id: str, course_id: strawberry.ID, positive: bool,
+        user_id: strawberry.ID | None = None,
+    ) -> ProfilePayload:
+        owner = acting_user(info, user_id)
+        return await profile_payload(use_cases.rate_recommendation(owner, request_id, str(course_id), positive))
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        f"Stop recommending a course; requestId names the recommendation it came from. {_FOR}"))
+    async def dismiss_recommendation(
+        self, info: Info, course_id: strawberry.ID, request_id: str | None = None,
+        user_id: strawberry.ID | None = None,
+    ) -> ProfilePayload:
+        owner = acting_user(info, user_id)
+        return await profile_payload(use_cases.dismiss_recommendation(owner, str(course_id), request_id))

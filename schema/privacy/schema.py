@@ -1,0 +1,103 @@
+"""Consent, the privacy notice and the learner's data rights (access, export, erasure)."""
+
+from datetime import datetime
+
+import strawberry
+
+from app.documents import ConsentSource, Purpose
+from app.settings import Settings
+from resolvers import consents, data_rights
+from resolvers.errors import UseCaseError
+from resolvers.privacy_notice import privacy_notice
+from schema.context import Info
+from schema.errors import user_errors
+from schema.permissions import ActsForUser, acting_user
+from schema.privacy.types import (
+    CollectionCount,
+    Consent,
+    DataSection,
+    DeleteMyDataPayload,
+    MyData,
+    PrivacyNotice,
+    SetConsentPayload,
+    SetPersonalizationPayload,
+)
+
+
+def consent_policy(settings: Settings) -> consents.ConsentPolicy:
+    return consents.ConsentPolicy(
+        version=settings.policy_version,
+        defaults=frozenset(consents.default_purposes(settings.default_consents)),
+        half_life_days=settings.interest_half_life_days,
+    )
+
+
+def _source(info: Info, user_id: str) -> ConsentSource:
+    principal = info.context.principal
+    acting_for_self = principal is not None and principal.user_id == user_id
+    return ConsentSource.LEARNER if acting_for_self else ConsentSource.ADMIN
+
+
+def _counts(counts: dict[str, int]) -> list[CollectionCount]:
+    return [CollectionCount(collection=name, count=count) for name, count in counts.items()]
+
+
+def my_data_type(data: dict[str, object]) -> MyData:
+    collections = data["collections"]
+    assert isinstance(collections, dict)
+    sections = [DataSection(collection=name, count=len(documents), documents=documents)
+                for name, documents in collections.items()]
+    exported_at = datetime.fromisoformat(str(data["exportedAt"]))
+    return MyData(user_id=strawberry.ID(str(data["userId"])), exported_at=exported_at, sections=sections)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[ActsForUser],
+                      description="Consent per purpose: the caller's, or any learner's for admins.")
+    async def consents(self, info: Info, user_id: strawberry.ID | None = None) -> list[Consent]:
+        owner = acting_user(info, user_id)
+        return await consents.consents_of(owner, consent_policy(info.context.settings))  # type: ignore[return-value]
+
+    @strawberry.field(description="What is collected, why, what it feeds and how long it is kept. No token needed.")
+    def privacy_notice(self, info: Info) -> PrivacyNotice:
+        settings = info.context.settings
+        return privacy_notice(consent_policy(settings), settings.event_retention_days)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=[ActsForUser], description=(
+        "Everything held about the learner (the caller, or any for admins), one section per collection; "
+        "GET /v1/me/export gives the same as a file."))
+    async def my_data(self, info: Info, user_id: strawberry.ID | None = None) -> MyData:
+        return my_data_type(await data_rights.my_data(acting_user(info, user_id)))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Grant or withdraw a purpose (the caller's, or any learner's for admins). Withdrawing stops collection "
+        "at once and purges what was collected only for it; ESSENTIAL cannot be withdrawn."))
+    async def set_consent(
+        self, info: Info, purpose: Purpose, granted: bool, user_id: strawberry.ID | None = None
+    ) -> SetConsentPayload:
+        owner = acting_user(info, user_id)
+        policy = consent_policy(info.context.settings)
+        try:
+            change = await consents.set_consent(owner, purpose, granted, policy, _source(info, owner))
+        except UseCaseError as error:
+            return SetConsentPayload(consents=[], purged=[], errors=user_errors(error.problems))
+        return SetConsentPayload(consents=change.consents, purged=_counts(change.purged),  # type: ignore[arg-type]
+                                 errors=[])
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Switch personalization off for a generic experience, or on again (independent of consent)."))
+    async def set_personalization(
+        self, info: Info, enabled: bool, user_id: strawberry.ID | None = None
+    ) -> SetPersonalizationPayload:
+        user = await consents.set_personalization(acting_user(info, user_id), enabled)
+        return SetPersonalizationPayload(user=user, errors=[])
+
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Erase everything held about the learner (the caller, or any for admins), derived data included."))
+    async def delete_my_data(self, info: Info, user_id: strawberry.ID | None = None) -> DeleteMyDataPayload:
+        counts = await data_rights.delete_my_data(acting_user(info, user_id))
+        return DeleteMyDataPayload(deleted=_counts(counts), total=sum(counts.values()), errors=[])

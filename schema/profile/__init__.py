@@ -1,0 +1,1 @@
+"""The living profile on the API: a learner's insights and recent activity."""

@@ -1,0 +1,1 @@
+"""Plain-HTTP endpoints beside GraphQL, for clients that cannot speak it (trackers, `sendBeacon`)."""
