@@ -41,7 +41,11 @@ class Settings(BaseSettings):
         description="Purposes granted by default because the platform's own terms cover them (recorded as such).",
     )
     event_retention_days: int = Field(default=395, ge=1, description="Raw events expire after this (TTL index).")
-    interest_half_life_days: float = Field(default=30.0, gt=0, description="Half-life of interest signals.")
+    interest_half_life_days: float = Field(
+        default=30.0, ge=7, le=3650,
+        description="Half-life of interest signals (≥ 7 days: scores are stored relative to 2025-01-01 and would "
+        "overflow after about 1,000 half-lives).",
+    )
     ingest_batch_size: int = Field(default=2_000, ge=1, description="Events per bulk write of the ingestion buffer.")
     ingest_flush_ms: int = Field(default=20, ge=0, description="Longest wait before a partial batch is written.")
     ingest_max_pending: int = Field(default=20_000, ge=1, description="Events buffered before callers wait.")

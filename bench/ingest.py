@@ -1,14 +1,15 @@
 """Ingestion benchmark: `trackEvents` over HTTP against the raw driver's `insert_many`, on the embedded store.
 
 One run starts the embedded store (nx-27017) in a temporary directory and a `pathwise serve` subprocess on it,
-then measures, in order:
+then measures:
 
-1. throughput: `--events` events in batches of `--batch` sent through the `trackEvents` mutation by `--clients`
-   concurrent HTTP clients (an admin token naming `userId`, one learner per batch);
-2. the raw driver: the same documents, read back as stored and given fresh `_id`s, written with `insert_many`
-   in batches of the same size by as many concurrent tasks, into a collection with the same indexes on the
-   same server; the ratio of the two;
-3. a soak: `--duration` seconds of continuous ingestion, with the server's resident memory (VmRSS) sampled
+1. throughput, in `--rounds` rounds that together send `--events` events: each round sends its share in
+   batches of `--batch` through the `trackEvents` mutation (or `POST /v1/events` with `--api rest`) from
+   `--clients` concurrent HTTP clients (an admin token naming `userId`, one learner per batch); then the raw
+   driver writes the same documents (read back as stored, fresh `_id`s) with `insert_many` in batches of the
+   same size, as many at a time, into a collection with the same indexes on the same server. Alternating
+   keeps a change in the machine's load from favouring one side. Rates and their ratio are over all rounds;
+2. a soak: `--duration` seconds of continuous ingestion, with the server's resident memory (VmRSS) sampled
    every second; the first and the last minute are compared (thirds of the run when it is under 3 minutes).
 
 See bench/README.md for the commands. Not a test: run it by hand.
@@ -94,15 +95,17 @@ class Bodies:
         self.users = users
         self.batch = batch
         self.next = 0
+        self.batch_ids: list[str] = []  # every batch's id is also its events' sessionId
         self.lock = threading.Lock()
 
     def take(self) -> tuple[int, bytes]:
+        batch_id = uuid.uuid4().hex[:12]
         with self.lock:
             number = self.next
             self.next += 1
-        batch_id = f"{uuid.uuid4().hex[:12]}".encode()
+            self.batch_ids.append(batch_id)
         user = f"bench-user-{number % self.users}".encode()
-        return number, self.template.replace(b"@B", batch_id).replace(b"@U", user)
+        return number, self.template.replace(b"@B", batch_id.encode()).replace(b"@U", user)
 
 
 # --- the server ------------------------------------------------------------------------------------------------
@@ -236,39 +239,40 @@ async def ingest(server: Server, bodies: Bodies, clients: int, batches: int | No
     return progress
 
 
-async def raw_insert_many(uri: str, count: int, batch: int, clients: int) -> tuple[int, float]:
-    """The stored events, read back and given fresh ids, written again with the raw driver; (docs, seconds)."""
-    client: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
-    try:
-        database = client[DATABASE]
-        source, target = database["events"], database["events_raw"]
-        await target.drop()
-        indexes = [IndexModel(list(index["key"].items()), name=f"raw_{index['name']}",
-                              **({"expireAfterSeconds": index["expireAfterSeconds"]}
-                                 if "expireAfterSeconds" in index else {}))
-                   async for index in await source.list_indexes() if index["name"] != "_id_"]
-        if indexes:
-            await target.create_indexes(indexes)
-        documents = await source.find({}).limit(count).to_list()
-        for number, document in enumerate(documents):
-            document["_id"] = f"raw:{number}"
-        chunks = [documents[i:i + batch] for i in range(0, len(documents), batch)]
-        queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
-        for chunk in chunks:
-            queue.put_nowait(chunk)
+async def raw_target(database: Any) -> Any:
+    """A fresh collection with the same indexes as `events`, for the raw driver's writes."""
+    source, target = database["events"], database["events_raw"]
+    await target.drop()
+    indexes = [IndexModel(list(index["key"].items()), name=f"raw_{index['name']}",
+                          **({"expireAfterSeconds": index["expireAfterSeconds"]}
+                             if "expireAfterSeconds" in index else {}))
+               async for index in await source.list_indexes() if index["name"] != "_id_"]
+    if indexes:
+        await target.create_indexes(indexes)
+    return target
 
-        async def writer() -> None:
-            while not queue.empty():
-                await target.insert_many(queue.get_nowait(), ordered=False)
 
-        started = time.monotonic()
-        await asyncio.gather(*(writer() for _ in range(clients)))
-        elapsed = time.monotonic() - started
-        stored = await target.count_documents({})
-        assert stored == len(documents), (stored, len(documents))
-        return len(documents), elapsed
-    finally:
-        await client.close()
+async def raw_insert_many(database: Any, target: Any, batch_ids: list[str], batch: int, clients: int,
+                          prefix: str) -> tuple[int, float]:
+    """The events of these batches, read back as stored and given fresh ids, written again with the raw
+    driver's insert_many (batches of `batch`, `clients` at a time); (documents, seconds)."""
+    documents = await database["events"].find({"session_id": {"$in": batch_ids}}).to_list()
+    for number, document in enumerate(documents):
+        document["_id"] = f"raw:{prefix}:{number}"
+    queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
+    for i in range(0, len(documents), batch):
+        queue.put_nowait(documents[i:i + batch])
+
+    async def writer() -> None:
+        while not queue.empty():
+            await target.insert_many(queue.get_nowait(), ordered=False)
+
+    before = await target.count_documents({})
+    started = time.monotonic()
+    await asyncio.gather(*(writer() for _ in range(clients)))
+    elapsed = time.monotonic() - started
+    assert await target.count_documents({}) == before + len(documents)
+    return len(documents), elapsed
 
 
 # --- report ------------------------------------------------------------------------------------------------------
@@ -310,7 +314,8 @@ def soak_report(progress: Progress, sampler: MemorySampler, duration_s: float) -
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=100_000, help="events of the throughput phase")
+    parser.add_argument("--events", type=int, default=60_000, help="events of the throughput phase (0: skip it)")
+    parser.add_argument("--rounds", type=int, default=3, help="API and raw phases alternate this many times")
     parser.add_argument("--batch", type=int, default=500, help="events per trackEvents call and per insert_many")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients (and raw writers)")
     parser.add_argument("--users", type=int, default=200, help="learners the events are spread over")
@@ -324,28 +329,48 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+async def compare(args: argparse.Namespace, server: Server, uri: str, store_pid: int,
+                  bodies: Bodies) -> dict[str, Any]:
+    """Rounds of API ingestion, each followed by the raw driver writing the same documents, so that a change
+    in the machine's load hits both sides alike; the rates are totals over the rounds."""
+    client: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
+    database = client[DATABASE]
+    target = await raw_target(database)
+    api_events, api_s, raw_docs, raw_s, latencies, peak = 0, 0.0, 0, 0.0, [], 0
+    per_round = max(1, args.events // args.batch // args.rounds)
+    try:
+        for round_ in range(args.rounds):
+            bodies.next, bodies.batch_ids = 0, []
+            with MemorySampler(server.process.pid, store_pid) as sampler:
+                started = time.monotonic()
+                progress = await ingest(server, bodies, args.clients, per_round, None, started)
+                elapsed = time.monotonic() - started
+            count, raw_elapsed = await raw_insert_many(database, target, bodies.batch_ids[:per_round], args.batch,
+                                                       args.clients, str(round_))
+            assert count == progress.events, (count, progress.events)
+            print(f"  round {round_ + 1}: api {progress.events / elapsed:,.0f} events/s, "
+                  f"raw {count / raw_elapsed:,.0f} documents/s")
+            api_events, api_s, raw_docs, raw_s = api_events + progress.events, api_s + elapsed, raw_docs + count, \
+                raw_s + raw_elapsed
+            latencies += progress.latencies
+            peak = max(peak, *(sample[1] for sample in sampler.samples))
+    finally:
+        await client.close()
+    api_rate, raw_rate = api_events / api_s, raw_docs / raw_s
+    endpoint = "trackEvents" if args.api == "graphql" else "POST /v1/events"
+    print(f"{endpoint}: {api_events} events in {api_s:.1f} s = {api_rate:,.0f} events/s ({args.clients} clients, "
+          f"batches of {args.batch}; latency p50 {percentile(latencies, .5):.3f} s, p95 "
+          f"{percentile(latencies, .95):.3f} s; server RSS peak {peak / 1024:.1f} MiB)")
+    print(f"raw insert_many: {raw_docs} documents in {raw_s:.1f} s = {raw_rate:,.0f} documents/s")
+    print(f"ratio {endpoint} / raw insert_many = {api_rate / raw_rate:.2f} (targets: ratio >= 0.7, >= 10,000 events/s)")
+    return {"events_per_s": api_rate, "raw_per_s": raw_rate, "ratio": api_rate / raw_rate,
+            "p50_s": percentile(latencies, .5), "p95_s": percentile(latencies, .95)}
+
+
 async def run(args: argparse.Namespace, server: Server, uri: str, store_pid: int) -> dict[str, Any]:
     bodies = Bodies(args.batch, args.mix, args.users, args.with_results, args.api)
     await ingest(server, bodies, args.clients, 4, None, time.monotonic())  # warm-up: 4 batches
-    bodies.next = 0
-    batches = max(1, args.events // args.batch)
-    with MemorySampler(server.process.pid, store_pid) as sampler:
-        started = time.monotonic()
-        progress = await ingest(server, bodies, args.clients, batches, None, started)
-        elapsed = time.monotonic() - started
-    api_rate = progress.events / elapsed
-    endpoint = "trackEvents" if args.api == "graphql" else "POST /v1/events"
-    print(f"{endpoint}: {progress.events} events in {elapsed:.1f} s = {api_rate:,.0f} events/s "
-          f"({args.clients} clients, batches of {args.batch}; latency p50 {percentile(progress.latencies, .5):.3f} s, "
-          f"p95 {percentile(progress.latencies, .95):.3f} s; server RSS peak "
-          f"{max(s[1] for s in sampler.samples) / 1024:.1f} MiB)")
-    count, raw_elapsed = await raw_insert_many(uri, progress.events, args.batch, args.clients)
-    raw_rate = count / raw_elapsed
-    print(f"raw insert_many: {count} documents in {raw_elapsed:.1f} s = {raw_rate:,.0f} documents/s")
-    print(f"ratio {endpoint} / raw insert_many = {api_rate / raw_rate:.2f} (targets: ratio >= 0.7, >= 10,000 events/s)")
-    numbers: dict[str, Any] = {"events_per_s": api_rate, "raw_per_s": raw_rate, "ratio": api_rate / raw_rate,
-                               "p50_s": percentile(progress.latencies, .5),
-                               "p95_s": percentile(progress.latencies, .95)}
+    numbers = await compare(args, server, uri, store_pid, bodies) if args.events > 0 else {}
     if args.duration > 0:
         bodies.next = 0
         with MemorySampler(server.process.pid, store_pid) as soak_sampler:

@@ -81,7 +81,7 @@ async def set_consent(
                          granted=granted, policy_version=policy.version, source=source)
     await entry.insert()
     await User.get_pymongo_collection().update_one(
-        {"_id": user_id}, {"$set": {f"consents.{purpose.value}": granted, "updated_at": entry.at}})
+        {"_id": user_id}, {"$set": {f"consents.{purpose.value}": granted}, "$currentDate": {"updated_at": True}})
     purged = {} if granted else await purges.purge_for(user_id, purpose, policy.half_life_days)
     return ConsentChange(await consents_of(user_id, policy), purged)
 
@@ -91,7 +91,7 @@ async def set_personalization(user_id: str, enabled: bool) -> User:
     respect `personalization_enabled`). Independent of the `personalization` consent."""
     await _ensure_user(user_id)
     await User.get_pymongo_collection().update_one(
-        {"_id": user_id}, {"$set": {"personalization_enabled": enabled, "updated_at": utcnow()}})
+        {"_id": user_id}, {"$set": {"personalization_enabled": enabled}, "$currentDate": {"updated_at": True}})
     user = await User.get(user_id)
     assert user is not None
     return user

@@ -21,7 +21,7 @@ async def enroll(user_id: str, course_id: str) -> Enrollment:
         {"_id": key}, {"$setOnInsert": fresh.model_dump(by_alias=True)}, upsert=True
     )
     if result.upserted_id is not None:
-        await Course.get_pymongo_collection().update_one({"_id": course_id}, {"$inc": {"enrollment_count": 1}})
+        await Course.get_pymongo_collection().update_one({"_id": course_id}, {"$inc": {"stats.enrollments": 1}})
     enrollment = await Enrollment.get(key)
     assert enrollment is not None
     return enrollment
@@ -37,6 +37,7 @@ async def update_progress(user_id: str, course_id: str, progress: float) -> Enro
         raise UseCaseError(ErrorCode.NOT_FOUND, f"not enrolled in course {course_id!r}")
     now = utcnow()
     enrollment.progress, enrollment.last_active_at = progress, now
+    newly_completed = progress >= 1.0 and enrollment.completed_at is None
     if progress >= 1.0:
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.completed_at = enrollment.completed_at or now
@@ -44,4 +45,6 @@ async def update_progress(user_id: str, course_id: str, progress: float) -> Enro
         enrollment.status, enrollment.completed_at = EnrollmentStatus.ACTIVE, None
     # a whole-document replace: the embedded store keeps `$set` dates as strings
     await Enrollment.get_pymongo_collection().replace_one({"_id": enrollment.id}, enrollment.model_dump(by_alias=True))
+    if newly_completed:
+        await Course.get_pymongo_collection().update_one({"_id": course_id}, {"$inc": {"stats.completions": 1}})
     return enrollment

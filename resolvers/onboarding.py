@@ -55,10 +55,8 @@ async def submit_onboarding(user_id: str, answers: OnboardingAnswers, now: datet
     at = now or utcnow()
     changes = _stated(answers, taxonomy, user, other_skills)
     stated = [*changes, *(["self_assessed_level"] if answers.level is not None else [])]
-    onboarding = user.onboarding.model_copy(update={
-        "other_skills": other_skills, "completed_at": at, "self_assessed_level": answers.level or
-        user.onboarding.self_assessed_level})
-    changes |= {"onboarding": onboarding.model_dump()} | provenance_changes(stated, LEARNER, at)
+    changes |= {"onboarding": _onboarding_part(user, answers, other_skills, at)}
+    changes |= provenance_changes(stated, LEARNER, at)
     return await update_profile(user_id, changes, removed=_replaced_item_provenance(user, answers))
 
 
@@ -99,6 +97,13 @@ def _stated(answers: OnboardingAnswers, taxonomy: CatalogTaxonomy, user: User,
         changes["preferred_formats"] = list(dict.fromkeys(answers.preferred_formats))
     optional = {"other_interests": answers.other, "weekly_minutes_target": answers.weekly_minutes}
     return changes | {name: value for name, value in optional.items() if value is not None}
+
+
+def _onboarding_part(user: User, answers: OnboardingAnswers, other_skills: list[str], at: datetime) -> dict[str, Any]:
+    """The whole `onboarding` object (it holds a date: see update_profile), marked completed at `at`."""
+    level = answers.level or user.onboarding.self_assessed_level
+    update = {"other_skills": other_skills, "completed_at": at, "self_assessed_level": level}
+    return user.onboarding.model_copy(update=update).model_dump()
 
 
 def _replaced_item_provenance(user: User, answers: OnboardingAnswers) -> list[str]:

@@ -6,7 +6,7 @@ first day: the other rules need a history first."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from statistics import median
 from typing import Any
@@ -125,11 +125,16 @@ def recently_handled(user: User, question_id: str, now: datetime) -> bool:
     """Whether the learner answered or skipped the question within COOLDOWN."""
     onboarding = user.onboarding
     times = [onboarding.answered_at.get(question_id), onboarding.skipped_at.get(question_id)]
-    return any(at is not None and now - at < COOLDOWN for at in times)
+    return any(at is not None and now - _aware(at) < COOLDOWN for at in times)
 
 
 def _started(user: User) -> datetime:
-    return user.onboarding.completed_at or user.created_at
+    return _aware(user.onboarding.completed_at or user.created_at)
+
+
+def _aware(at: datetime) -> datetime:
+    """A stored time as UTC (the embedded store hands back some dates without their zone)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def rule_of(question_id: str) -> Rule | None:

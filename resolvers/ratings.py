@@ -1,4 +1,5 @@
-"""Ratings and reviews, and the course averages they feed."""
+"""Ratings and reviews, and the course statistics they feed (`Course.stats`, never the platform's own
+catalog rating)."""
 
 from typing import Any
 
@@ -38,5 +39,6 @@ async def _refresh_course_rating(course_id: str) -> None:
     if summary:
         average = round(float(summary[0]["average"]), 3)
         await Course.get_pymongo_collection().update_one(
-            {"_id": course_id}, {"$set": {"rating": average, "rating_count": int(summary[0]["count"])}}
+            {"_id": course_id},
+            {"$set": {"stats.rating_average": average, "stats.rating_count": int(summary[0]["count"])}},
         )

@@ -8,14 +8,18 @@ from app.documents import PROFILE_FIELDS, User
 from app.documents.timestamps import utcnow
 from resolvers.errors import ErrorCode, Problem, UseCaseError, validation_problems
 from resolvers.free_form import free_form_problem
+from resolvers.profile_updates import provenance_changes, update_profile
+
+PLATFORM = "platform"
 
 
 async def get_user(user_id: str) -> User | None:
     return await User.get(user_id)
 
 
-async def upsert_user(user_id: str, fields: dict[str, Any]) -> User:
-    """Create the learner or update the fields given; fields left out keep their values."""
+async def upsert_user(user_id: str, fields: dict[str, Any], source: str = PLATFORM) -> User:
+    """Create the learner or update the fields given; fields left out (and everything Pathwise derives:
+    insights, consents, preferences) keep their values. Each field set records its provenance."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"unknown user fields: {sorted(unknown)}")
@@ -23,15 +27,14 @@ async def upsert_user(user_id: str, fields: dict[str, Any]) -> User:
     existing = await User.get(user_id)
     now = utcnow()
     data = existing.model_dump() if existing else {"id": user_id, "created_at": now}
-    data.update(fields)
-    data["updated_at"] = now
     try:
-        user: User = User.model_validate(data)
+        checked = User.model_validate({**data, **fields, "updated_at": now})
     except ValidationError as error:
-        problems = validation_problems(error)
-        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "invalid user", problems) from error
-    await user.save()
-    return user
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "invalid user", validation_problems(error)) from error
+    dumped = checked.model_dump()
+    changes = {name: dumped[name] for name in fields}
+    changes |= provenance_changes([name for name in fields if name != "attributes"], source, now)
+    return await update_profile(user_id, changes)
 
 
 def _check_attributes(attributes: Any) -> None:

@@ -1,6 +1,5 @@
 """Third-party accounts a learner connected (LinkedIn, GitHub, Google), normalized, with provenance."""
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -9,7 +8,7 @@ from beanie import Document
 from pydantic import Field
 from pymongo import IndexModel
 
-from app.documents.timestamps import utcnow
+from app.documents.timestamps import UtcDatetime, utcnow
 
 
 class Provider(StrEnum):
@@ -24,7 +23,7 @@ class ConnectedAccount(Document):
     id: str  # type: ignore[assignment]
     user_id: str
     provider: Provider
-    connected_at: datetime = Field(default_factory=utcnow)
+    connected_at: UtcDatetime = Field(default_factory=utcnow)
     external_id: str | None = None
     # What the import set on the learner: field -> value (profile fields, skills, languages, ...)
     imported: dict[str, Any] = Field(default_factory=dict)

@@ -1,6 +1,5 @@
 """Consent: the purposes a learner may grant, and the ledger of every grant and withdrawal."""
 
-from datetime import datetime
 from enum import StrEnum
 
 import pymongo
@@ -8,7 +7,7 @@ from beanie import Document
 from pydantic import Field
 from pymongo import IndexModel
 
-from app.documents.timestamps import utcnow
+from app.documents.timestamps import UtcDatetime, utcnow
 
 
 class Purpose(StrEnum):
@@ -32,7 +31,7 @@ class ConsentEntry(Document):
     user_id: str
     purpose: Purpose
     granted: bool
-    at: datetime = Field(default_factory=utcnow)
+    at: UtcDatetime = Field(default_factory=utcnow)
     policy_version: str
     source: ConsentSource = ConsentSource.LEARNER
 

@@ -2,15 +2,14 @@
 
 import hashlib
 import json
-from datetime import datetime
 from enum import StrEnum
 
 import pymongo
 from beanie import Document
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pymongo import IndexModel
 
-from app.documents.timestamps import utcnow
+from app.documents.timestamps import UtcDatetime, utcnow
 
 
 class CourseLevel(StrEnum):
@@ -38,6 +37,15 @@ CONTENT_FIELDS = (
 )
 
 
+class CourseStats(BaseModel):
+    """What Pathwise's own learners did with the course (kept apart from the platform's catalog numbers)."""
+
+    enrollments: int = 0
+    completions: int = 0
+    rating_count: int = 0
+    rating_average: float | None = None
+
+
 class Course(Document):
     """A course of the platform's catalog, keyed by the platform's own course id."""
 
@@ -59,10 +67,11 @@ class Course(Document):
     rating_count: int = Field(default=0, ge=0)
     enrollment_count: int = Field(default=0, ge=0)
     published: bool = True
+    stats: CourseStats = Field(default_factory=CourseStats)
     skill_keys: list[str] = Field(default_factory=list, description="casefolded skills, for filters")
     content_hash: str = ""
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    updated_at: UtcDatetime = Field(default_factory=utcnow)
 
     @field_validator("skills", "topics", "instructors", "prerequisites")
     @classmethod

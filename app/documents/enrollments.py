@@ -1,6 +1,5 @@
 """A learner's enrolment in a course and their progress through it."""
 
-from datetime import datetime
 from enum import StrEnum
 
 import pymongo
@@ -8,7 +7,7 @@ from beanie import Document
 from pydantic import Field
 from pymongo import IndexModel
 
-from app.documents.timestamps import utcnow
+from app.documents.timestamps import UtcDatetime, utcnow
 
 
 class EnrollmentStatus(StrEnum):
@@ -25,9 +24,9 @@ class Enrollment(Document):
     course_id: str
     status: EnrollmentStatus = EnrollmentStatus.ACTIVE
     progress: float = Field(default=0.0, ge=0.0, le=1.0)
-    started_at: datetime = Field(default_factory=utcnow)
-    completed_at: datetime | None = None
-    last_active_at: datetime = Field(default_factory=utcnow)
+    started_at: UtcDatetime = Field(default_factory=utcnow)
+    completed_at: UtcDatetime | None = None
+    last_active_at: UtcDatetime = Field(default_factory=utcnow)
 
     @staticmethod
     def key(user_id: str, course_id: str) -> str:

@@ -1,6 +1,5 @@
 """Raw learner events as a platform sends them."""
 
-from datetime import datetime
 from typing import Any
 
 import pymongo
@@ -9,7 +8,7 @@ from pydantic import BaseModel, Field
 from pymongo import IndexModel
 
 from app.documents.consents import Purpose
-from app.documents.timestamps import utcnow
+from app.documents.timestamps import UtcDatetime, utcnow
 
 
 class EventContext(BaseModel):
@@ -33,8 +32,8 @@ class Event(Document):
     type: str
     course_id: str | None = None
     event_id: str
-    client_timestamp: datetime | None = None
-    server_timestamp: datetime = Field(default_factory=utcnow)
+    client_timestamp: UtcDatetime | None = None
+    server_timestamp: UtcDatetime = Field(default_factory=utcnow)
     session_id: str | None = None
     purpose: Purpose = Purpose.BEHAVIORAL_TRACKING  # what it was collected for (from the taxonomy)
     context: EventContext = Field(default_factory=EventContext)

@@ -7,6 +7,8 @@ from urllib.parse import quote, unquote
 
 from pydantic import BaseModel, Field
 
+from app.documents.timestamps import UtcDatetime
+
 INTEREST_EPOCH = datetime.fromisoformat("2025-01-01T00:00:00+00:00")
 RECENT_ACTIVITY_LIMIT = 50
 SESSION_SAMPLE_LIMIT = 50
@@ -47,12 +49,12 @@ class Insights(BaseModel):
     current_streak: int = 0
     longest_streak: int = 0
     last_active_day: str | None = None  # ISO date
-    last_active_at: datetime | None = None
+    last_active_at: UtcDatetime | None = None
 
 
 class Activity(BaseModel):
     type: str
-    at: datetime
+    at: UtcDatetime
     course_id: str | None = None
     detail: str | None = None
 
@@ -61,7 +63,7 @@ class RecommendationFeedback(BaseModel):
     request_id: str | None = None
     course_id: str
     positive: bool
-    at: datetime
+    at: UtcDatetime
     action: str = "thumbs"  # "thumbs" (rateRecommendation) or "dismiss" (dismissRecommendation)
 
 
@@ -75,17 +77,17 @@ class Preferences(BaseModel):
 
 
 class Onboarding(BaseModel):
-    completed_at: datetime | None = None
+    completed_at: UtcDatetime | None = None
     self_assessed_level: str | None = None
     other_skills: list[str] = Field(default_factory=list)  # catalog skills matched from free text
     answered_questions: list[str] = Field(default_factory=list)
     skipped_questions: list[str] = Field(default_factory=list)
-    answered_at: dict[str, datetime] = Field(default_factory=dict)  # question id -> last answer
-    skipped_at: dict[str, datetime] = Field(default_factory=dict)  # question id -> last skip
+    answered_at: dict[str, UtcDatetime] = Field(default_factory=dict)  # question id -> last answer
+    skipped_at: dict[str, UtcDatetime] = Field(default_factory=dict)  # question id -> last skip
     career_goal: str | None = None  # the role the learner works towards, in their words
     skill_levels: dict[str, str] = Field(default_factory=dict)  # field_key(skill) -> self-assessed level
 
 
 class Provenance(BaseModel):
     source: str  # "learner", "platform", or a provider such as "github"
-    at: datetime
+    at: UtcDatetime

@@ -1,13 +1,12 @@
 """A learner's rating (1–5) of a course, with an optional review."""
 
-from datetime import datetime
 
 import pymongo
 from beanie import Document
 from pydantic import Field
 from pymongo import IndexModel
 
-from app.documents.timestamps import utcnow
+from app.documents.timestamps import UtcDatetime, utcnow
 
 
 class Rating(Document):
@@ -18,8 +17,8 @@ class Rating(Document):
     course_id: str
     rating: int = Field(ge=1, le=5)
     review: str | None = Field(default=None, max_length=10_000)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    updated_at: UtcDatetime = Field(default_factory=utcnow)
 
     @staticmethod
     def key(user_id: str, course_id: str) -> str:

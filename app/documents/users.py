@@ -1,13 +1,12 @@
 """Learners, keyed by the platform's own user id."""
 
-from datetime import datetime
 from typing import Any
 
 from beanie import Document
 from pydantic import Field
 
 from app.documents.profiles import Activity, Insights, Onboarding, Preferences, Provenance
-from app.documents.timestamps import utcnow
+from app.documents.timestamps import UtcDatetime, utcnow
 
 # Fields a platform may set through `upsertUser` (besides `id`).
 PROFILE_FIELDS = (
@@ -46,8 +45,8 @@ class User(Document):
     preferences: Preferences = Field(default_factory=Preferences)
     onboarding: Onboarding = Field(default_factory=Onboarding)
     provenance: dict[str, Provenance] = Field(default_factory=dict)  # field -> where its value came from
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    updated_at: UtcDatetime = Field(default_factory=utcnow)
 
     class Settings:
         name = "users"

@@ -13,6 +13,14 @@ CourseLevelType = strawberry.enum(CourseLevel, name="CourseLevel")
 CourseFormatType = strawberry.enum(CourseFormat, name="CourseFormat")
 
 
+@strawberry.type(description="What this deployment's learners did with the course.")
+class CourseStats:
+    enrollments: int
+    completions: int
+    rating_count: int
+    rating_average: float | None
+
+
 @strawberry.type(description="A course of the platform's catalog.")
 class Course:
     id: strawberry.ID
@@ -28,9 +36,10 @@ class Course:
     provider: str | None
     instructors: list[str]
     url: str | None
-    rating: float | None
-    rating_count: int
-    enrollment_count: int
+    rating: float | None = strawberry.field(description="The platform's rating (0–5), as imported.")
+    rating_count: int = strawberry.field(description="The platform's rating count, as imported.")
+    enrollment_count: int = strawberry.field(description="The platform's enrolment count, as imported.")
+    stats: CourseStats = strawberry.field(description="Enrolments, completions and ratings through Pathwise.")
     published: bool
     content_hash: str
     created_at: datetime

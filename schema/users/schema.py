@@ -34,7 +34,9 @@ class Mutation:
         user_id = str(fields.pop("id"))
         fields = {name: value for name, value in fields.items() if value is not None or name in _NULLABLE}
         try:
-            user = await use_cases.upsert_user(user_id, fields)
+            principal = info.context.principal
+            source = "learner" if principal is not None and principal.user_id == user_id else "platform"
+            user = await use_cases.upsert_user(user_id, fields, source)
         except UseCaseError as error:
             return UpsertUserPayload(user=None, errors=user_errors(error.problems))
         return UpsertUserPayload(user=user, errors=[])

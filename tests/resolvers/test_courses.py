@@ -201,15 +201,14 @@ async def test_empty_batch_is_a_no_op() -> None:
     assert (report.created, report.updated, report.unchanged, report.problems) == ([], [], [], [])
 
 
-async def test_upsert_after_an_enrolment_stores_the_count_it_is_given() -> None:
+async def test_an_enrolment_moves_stats_not_the_platform_count() -> None:
     await upsert_courses([item("c1", enrollment_count=0)], MAX)
-    await enroll("u1", "c1")  # stored enrollment_count is now 1, content_hash still that of 0
+    await enroll("u1", "c1")  # Pathwise's own stats move; the platform's enrollment_count stays 0
     report = await upsert_courses([item("c1", enrollment_count=0)], MAX)
     stored = await get_course("c1")
     assert stored is not None
-    # the item differs from the stored document: it must be written (and reported as updated)
-    assert report.updated == ["c1"], f"reported unchanged={report.unchanged}"
-    assert stored.enrollment_count == 0
+    assert report.unchanged == ["c1"], f"reported updated={report.updated}"
+    assert (stored.enrollment_count, stored.stats.enrollments) == (0, 1)
 
 
 async def test_reupserting_the_same_item_after_an_enrolment_is_unchanged() -> None:

@@ -26,7 +26,7 @@ async def _seed() -> None:
 async def _count(course_id: str) -> int:
     raw: dict[str, Any] | None = await Course.get_pymongo_collection().find_one({"_id": course_id})
     assert raw is not None
-    return int(raw["enrollment_count"])
+    return int(raw["stats"]["enrollments"])
 
 
 async def test_enroll_creates_an_active_enrolment_and_counts_it() -> None:

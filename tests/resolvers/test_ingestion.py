@@ -83,7 +83,7 @@ async def test_concurrent_writes_coalesce_into_one_insert_many(command_counter: 
 async def test_results_are_split_per_caller_with_duplicates() -> None:
     collection = Event.get_pymongo_collection()
     await collection.insert_many(docs("old-1", "old-2"))
-    writer = EventWriter(collection, batch_size=1_000, flush_ms=1_000)
+    writer = EventWriter(collection, batch_size=6, flush_ms=1_000)  # the six documents fill one bulk write
     await writer.start()
     try:
         first, second, third = await bounded(asyncio.gather(
@@ -193,7 +193,7 @@ async def test_a_caller_waiting_for_room_when_stop_is_called_is_still_answered()
     await settle()
     collection.gate.set()
     await asyncio.wait_for(asyncio.gather(first, stopping), timeout=10)
-    assert await asyncio.wait_for(waiting, timeout=2) == [True, True]
+    assert await asyncio.wait_for(waiting, timeout=1) == [True, True]
 
 
 @pytest.mark.xfail(strict=True, raises=TimeoutError, reason=(
@@ -209,9 +209,9 @@ async def test_an_unexpected_error_in_a_write_does_not_stop_the_writer() -> None
     writer = writer_on(Exploding(), batch_size=1, flush_ms=0)
     await writer.start()
     try:
-        failed = await asyncio.wait_for(asyncio.gather(writer.write(docs("boom")), return_exceptions=True), 2)
+        failed = await asyncio.wait_for(asyncio.gather(writer.write(docs("boom")), return_exceptions=True), 1)
         assert isinstance(failed[0], Exception)
-        assert await asyncio.wait_for(writer.write(docs("fine")), timeout=2) == [True]
+        assert await asyncio.wait_for(writer.write(docs("fine")), timeout=1) == [True]
     finally:
         writer._queue = asyncio.Queue()  # let the test end whatever happened
         with contextlib.suppress(Exception):

@@ -122,6 +122,15 @@ def test_a_skipped_onboarding_lets_other_questions_through() -> None:
     assert question is not None and question.id == "weekly_time"
 
 
+def test_dates_without_a_zone_are_read_as_utc() -> None:
+    user = learner(current_streak=3)
+    user.created_at = SIGNED_UP.replace(tzinfo=None)
+    user.onboarding.completed_at = None
+    user.onboarding.skipped_at = {"onboarding": (NOW - timedelta(days=1)).replace(tzinfo=None)}
+    question = next_profile_question(user, NOW)
+    assert question is not None and question.id == "weekly_time"
+
+
 def test_question_ids_map_to_rules() -> None:
     assert rule_of("weekly_time") is RULES[2]
     assert rule_of("level:python") is RULES[3]

@@ -24,7 +24,7 @@ async def _seed() -> None:
 async def _summary(course_id: str) -> tuple[Any, Any]:
     raw: dict[str, Any] | None = await Course.get_pymongo_collection().find_one({"_id": course_id})
     assert raw is not None
-    return raw.get("rating"), raw.get("rating_count")
+    return raw["stats"].get("rating_average"), raw["stats"].get("rating_count")
 
 
 async def test_rating_is_stored_and_feeds_the_course() -> None:

@@ -2,18 +2,23 @@
 and in-process for what is stored and for refusals that a live server cannot easily be made to give."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from pymongo.errors import AutoReconnect
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from app.documents import Course, Event, Purpose
-from app.tokens import Principal, Role
+from app.settings import Settings
+from app.tokens import Principal, Role, issue_token
 from resolvers.errors import ErrorCode
 from resolvers.events import EventResult, EventStatus, IngestOptions
 from resolvers.ingestion import EventWriter
+from schema.rest import events as rest_events
 from schema.rest.events import NotAnEvent, RefusedError, incoming_events, snake_case_event, summary, track
 from tests.conftest import LiveServer
 
@@ -196,6 +201,14 @@ def test_an_admin_token_in_the_url_is_403(live_server: LiveServer) -> None:
     assert error_code(response) == "FORBIDDEN"
 
 
+def test_a_body_over_the_limit_is_413(live_server: LiveServer) -> None:
+    batch = [follow(f"huge{i}", properties={"topic": "x" * 1_000}) for i in range(1_000)]
+    with live_server.client("rest-huge") as huge:
+        response = post(huge, batch)
+    assert response.status_code == 413
+    assert error_code(response) == "PAYLOAD_TOO_LARGE"
+
+
 def test_only_post_is_routed(live_server: LiveServer) -> None:
     with live_server.client("rest-get") as c:
         assert c.get("/v1/events").status_code == 405
@@ -288,6 +301,21 @@ async def test_a_store_that_refuses_is_503_and_nothing_is_acknowledged() -> None
     response = refused.value.response()
     assert (response.status_code, response.headers["retry-after"]) == (503, "1")
     assert json.loads(response.body)["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+
+
+def test_an_unexpected_failure_is_masked_and_names_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(rest_events, "track", broken)
+    settings = Settings(jwt_secret="s" * 32)
+    app = Starlette(routes=[Route("/v1/events", rest_events.events_endpoint(settings), methods=["POST"])])
+    token = issue_token(settings, "someone", [Role.LEARNER], timedelta(minutes=5))
+    with TestClient(app) as client:
+        response = client.post("/v1/events", json=[{"eventId": "e"}], headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert "secret" not in response.text
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain;charset=UTF-8", None,
