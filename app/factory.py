@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app import access_logs
 from app.db import database_answers, init_database, make_client
 from app.documents import Event
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -38,6 +39,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
     """The app; its lifespan connects to `mongodb_uri` and creates indexes."""
+
+    access_logs.install()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

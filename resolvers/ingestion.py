@@ -65,6 +65,9 @@ class EventWriter:
         if self._closing or self._task is None:
             return await self._write_now(documents)
         await self._reserve(len(documents))
+        if self._closing:  # stop() began while we waited for room: the flusher may be gone
+            await self._release(len(documents))
+            return await self._write_now(documents)
         pending = _Pending(documents)
         await self._queue.put(pending)
         return await pending.done
@@ -100,7 +103,10 @@ class EventWriter:
         documents = [document for item in batch for document in item.documents]
         try:
             stored = await self._write_now(documents)
-        except StoreUnavailableError as error:
+        except Exception as error:
+            if not isinstance(error, StoreUnavailableError):
+                log.exception("event write failed unexpectedly")
+                error = StoreUnavailableError(str(error))
             for item in batch:
                 if not item.done.done():
                     item.done.set_exception(error)

@@ -177,10 +177,6 @@ async def test_a_refused_document_fails_the_whole_batch_but_duplicates_do_not() 
     await writer.stop()
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError, reason=(
-    "BUG: a caller that waits for room when stop() is called is woken by the last flush, enqueues after "
-    "queue.join() has already returned, and the flusher is then cancelled: its write never answers. "
-    "(uvicorn drains requests before the lifespan ends, so only a caller outliving the graceful timeout meets it.)"))
 async def test_a_caller_waiting_for_room_when_stop_is_called_is_still_answered() -> None:
     collection = FakeCollection(open_gate=False)
     writer = writer_on(collection, batch_size=2, flush_ms=0, max_pending=2)
@@ -196,9 +192,6 @@ async def test_a_caller_waiting_for_room_when_stop_is_called_is_still_answered()
     assert await asyncio.wait_for(waiting, timeout=1) == [True, True]
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError, reason=(
-    "BUG: an exception other than PyMongoError/BulkWriteError in insert_many (e.g. bson's InvalidDocument) "
-    "escapes _flush and ends the flusher task: its callers, and every later caller, wait forever"))
 async def test_an_unexpected_error_in_a_write_does_not_stop_the_writer() -> None:
     class Exploding(FakeCollection):
         async def insert_many(self, documents: list[dict[str, Any]], ordered: bool) -> None:
