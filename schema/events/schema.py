@@ -1,5 +1,7 @@
 """The event-tracking mutation."""
 
+from typing import Any
+
 import strawberry
 
 from resolvers import events as use_cases
@@ -12,6 +14,11 @@ from schema.inputs import given_fields
 from schema.permissions import ActsForUser, acting_user
 
 _RENAME = {"timestamp": "client_timestamp"}
+
+
+def _as_dict(event: object) -> dict[str, Any]:
+    """An EventInput as use cases take it (EventInput builds dicts itself; see schema/events/types.py)."""
+    return dict(event) if isinstance(event, dict) else given_fields(event, _RENAME)
 
 
 def ingest_options(context: Context) -> use_cases.IngestOptions:
@@ -37,7 +44,7 @@ class Mutation:
         self, info: Info, events: list[EventInput], user_id: strawberry.ID | None = None
     ) -> TrackEventsPayload:
         owner = acting_user(info, user_id)
-        raw = [{**given_fields(event, _RENAME), "user_id": owner} for event in events]
+        raw = [{**_as_dict(event), "user_id": owner} for event in events]
         try:
             results = await use_cases.track_events(raw, ingest_options(info.context))
         except UseCaseError as error:
