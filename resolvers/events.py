@@ -16,7 +16,7 @@ from resolvers.consents import granted_purposes
 from resolvers.errors import ErrorCode, UseCaseError, validation_problems
 from resolvers.free_form import free_form_problem
 from resolvers.ingestion import EventWriter, StoreUnavailableError
-from resolvers.taxonomy import check_properties, spec_for
+from resolvers.taxonomy import canonical_properties, check_properties, spec_for
 
 EVENT_TYPE = re.compile(r"^(custom:[a-z0-9][a-z0-9_.-]{0,63}|[a-z][a-z0-9_]{0,63})$")
 MAX_CLOCK_SKEW = timedelta(days=1)
@@ -105,6 +105,9 @@ def _validated(
 def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
     """Nulls mean "not given"; an ISO 8601 timestamp string becomes a datetime (or stays, to be refused)."""
     cleaned = {key: value for key, value in raw.items() if value is not None}
+    spec = spec_for(str(cleaned.get("type", "")))
+    if spec is not None and isinstance(cleaned.get("properties"), dict):
+        cleaned["properties"] = canonical_properties(spec, cleaned["properties"])
     stamp = cleaned.get("client_timestamp")
     if isinstance(stamp, str):
         with contextlib.suppress(ValueError):

@@ -165,6 +165,19 @@ def spec_for(event_type: str) -> EventSpec | None:
     return SPECS.get(event_type)
 
 
+def canonical_properties(spec: EventSpec, properties: dict[str, Any]) -> dict[str, Any]:
+    """Known properties under their snake_case names: `itemId` → `item_id` (JavaScript clients send camelCase);
+    a name given both ways keeps the snake_case value; other keys stay as sent."""
+    known = spec.properties.model_fields
+    renamed = {key: _snake(key) for key in properties if key not in known and _snake(key) in known}
+    return {renamed.get(key, key): value for key, value in properties.items()
+            if key not in renamed or renamed[key] not in properties}
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in name).lstrip("_")
+
+
 def check_properties(spec: EventSpec, properties: dict[str, Any]) -> str | None:
     """Why `properties` do not fit the type, or None."""
     try:

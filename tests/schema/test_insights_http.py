@@ -58,7 +58,7 @@ def events(now: datetime) -> list[dict[str, Any]]:
         {"eventId": "e4", "type": "rate", "courseId": "ins-py", "properties": {"rating": 5},
          "timestamp": now.isoformat()},
         {"eventId": "e5", "type": "follow", "properties": {"topic": "Node.js"}, "timestamp": now.isoformat()},
-        {"eventId": "e6", "type": "quiz_answer", "properties": {"itemId": "q1", "skill": "Python", "correct": True},
+        {"eventId": "e6", "type": "quiz_answer", "properties": {"itemId": "q1", "skill": "Python", "correct": "maybe"},
          "timestamp": now.isoformat()},
         {"eventId": "e7", "type": "quiz_answer", "properties": {"item_id": "q2", "skill": "Python", "correct": False},
          "timestamp": now.isoformat()},
@@ -72,7 +72,7 @@ def test_essential_events_shape_the_learners_insights(live_server: LiveServer, c
         tracked = gql(client, TRACK, {"e": events(now)})["data"]["trackEvents"]
         body = gql(client, INSIGHTS)
     codes = [r["code"] for r in tracked["results"]]
-    assert codes[5] == "BAD_USER_INPUT"  # properties are snake_case: itemId is not item_id
+    assert codes[5] == "BAD_USER_INPUT"  # typed properties: `correct` must be a boolean
     assert codes[7] == "CONSENT_REQUIRED"  # behavioural, and only essential is granted here
     assert (tracked["accepted"], tracked["rejected"]) == (6, 2)
     insights = body["data"]["me"]["insights"]
