@@ -139,6 +139,6 @@ def token(
 
 
 def main() -> None:
-    from app import cli_data  # noqa: F401 - registers the data commands
+    from app import cli_data, cli_evaluate  # noqa: F401 - register the data and `evaluate` commands
 
     cli()
