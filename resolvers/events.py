@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.documents import Course, Event, Purpose, User
+from app.documents.timestamps import as_utc
 from resolvers import insights
 from resolvers.consents import granted_purposes
 from resolvers.errors import ErrorCode, UseCaseError, validation_problems
@@ -149,7 +150,7 @@ def _course_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
 
 def _time_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
     stamp = raw.get("client_timestamp")
-    if isinstance(stamp, datetime) and _as_utc(stamp) > datetime.now(UTC) + MAX_CLOCK_SKEW:
+    if isinstance(stamp, datetime) and as_utc(stamp) > datetime.now(UTC) + MAX_CLOCK_SKEW:
         return "timestamp is more than a day in the future"
     return None
 
@@ -161,10 +162,6 @@ def _properties_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
         return f"properties {problem}"
     spec = spec_for(str(raw["type"]))
     return check_properties(spec, properties) if spec else None
-
-
-def _as_utc(stamp: datetime) -> datetime:
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
 
 
 async def _store(documents: list[tuple[int, Event]], results: dict[int, EventResult],

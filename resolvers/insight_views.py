@@ -3,10 +3,11 @@
 
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from app.documents import User
 from app.documents.profiles import INTEREST_EPOCH, Activity, Insights, label_of
+from app.documents.timestamps import as_utc as as_utc_date
 from resolvers.insights import local_time
 
 HOURS, WEEKDAYS = 24, 7
@@ -119,7 +120,7 @@ def as_utc(stamp: datetime | None) -> datetime | None:
 
 
 def _utc(stamp: datetime) -> datetime:
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+    return as_utc_date(stamp)
 
 
 def _today(now: datetime, timezone: str | None) -> date:

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +21,7 @@ from pymongo import UpdateOne
 
 from app.documents import Course, Event, User
 from app.documents.profiles import INTEREST_EPOCH, RECENT_ACTIVITY_LIMIT, SESSION_SAMPLE_LIMIT, Activity, field_key
+from app.documents.timestamps import as_utc
 
 # What one event weighs, for the skills/topics it names (interests) and for the format and length of its
 # course (engagement). Course events name the course's skills and topics; search names the catalog skills its
@@ -331,9 +332,7 @@ def _instant(event: Event) -> datetime:
 
 
 def _as_utc(stamp: datetime | None) -> datetime | None:
-    if stamp is None:
-        return None
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+    return None if stamp is None else as_utc(stamp)
 
 
 def _growth(at: datetime, half_life_days: float) -> float:
