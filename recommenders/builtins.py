@@ -1,0 +1,11 @@
+"""The recommenders that ship with Pathwise, by name."""
+
+from recommenders.base import Recommender
+from recommenders.collaborative import Ease, ItemKnn
+from recommenders.popular import Popular
+
+BUILTINS: dict[str, type[Recommender]] = {
+    "popular": Popular,
+    "cf": Ease,
+    "item_knn": ItemKnn,
+}

@@ -1,0 +1,1 @@
+"""Offline evaluation of recommenders: datasets, split protocols, ranking metrics and the runner."""
