@@ -76,6 +76,17 @@ async def _nothing() -> None:
     return None
 
 
+def _check_recommenders(settings: Settings) -> None:
+    """An unknown name in PATHWISE_RECOMMENDERS stops start-up, naming what is installed."""
+    from plugins.registry import PluginError, configured_recommenders
+
+    try:
+        configured_recommenders(settings)
+    except PluginError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address [default: 127.0.0.1].")] = None,
@@ -91,6 +102,7 @@ def serve(
     with open_store(settings, "pathwise serve", exclusive=True) as uri:
         where = "embedded store in " + str(settings.data_dir.resolve()) if settings.embedded else "MongoDB"
         # fail here, with a message, if it is unusable
+        _check_recommenders(settings)
         with_database(uri, settings.database, _nothing, settings.event_retention_days)
         err.print(f"Pathwise on http://{settings.host}:{settings.port}/graphql ({where})")
         _exit_cleanly_after_uvicorn()

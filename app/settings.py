@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     ingest_flush_ms: int = Field(default=20, ge=0, description="Longest wait before a partial batch is written.")
     ingest_max_pending: int = Field(default=20_000, ge=1, description="Events buffered before callers wait.")
     log_level: str = "info"
+    recommenders: list[str] = Field(
+        default_factory=lambda: ["cf", "popular"],
+        description="Recommenders by name, in order: the first is tried first, the rest are its fallback chain "
+        "(the allow-list of installed plugins). An unknown name stops start-up.",
+    )
 
     @property
     def embedded(self) -> bool:

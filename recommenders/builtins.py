@@ -2,10 +2,12 @@
 
 from recommenders.base import Recommender
 from recommenders.collaborative import Ease, ItemKnn
+from recommenders.content import Content
 from recommenders.popular import Popular
 
 BUILTINS: dict[str, type[Recommender]] = {
     "popular": Popular,
     "cf": Ease,
     "item_knn": ItemKnn,
+    "content": Content,
 }

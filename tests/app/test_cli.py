@@ -151,3 +151,11 @@ def _gone(pid: int, timeout_s: float = 5) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_an_unknown_configured_recommender_stops_start_up(tmp_path: Path) -> None:
+    result = pathwise("serve", "--port", str(_free_port()), "--data-dir", str(tmp_path),
+                      env={"PATHWISE_RECOMMENDERS": '["cf", "nope"]'})
+    assert result.returncode == 2
+    assert "unknown recommender(s) nope" in result.stderr and "popular" in result.stderr
+    assert "Traceback" not in result.stderr

