@@ -151,6 +151,6 @@ def token(
 
 
 def main() -> None:
-    from app import cli_data, cli_evaluate  # noqa: F401 - register the data and `evaluate` commands
+    from app import cli_data, cli_evaluate, cli_practice, cli_train  # noqa: F401 - register the data and `evaluate` commands
 
     cli()

@@ -9,7 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from app.cli import DataDir, cli, err, out, run_with_database, settings_for
+from app.cli_practice import PracticeImport, import_practice_file, print_practice_summary
 from app.course_files import CourseFileError, CourseRow, RowError, parse_mapping, read_course_file
+from app.settings import Settings
 from resolvers.courses import upsert_courses
 from resolvers.enrollments import enroll, update_progress
 from resolvers.errors import UseCaseError
@@ -102,13 +104,15 @@ def _print_summary(summary: ImportSummary) -> None:
               f"updated), {summary.unchanged} unchanged, {len(summary.bad)} skipped")
 
 
-async def load_demo() -> tuple[ImportSummary, int]:
-    """The demo catalog and demo learners, with their enrolments and ratings."""
+async def load_demo() -> tuple[ImportSummary, int, dict[str, PracticeImport]]:
+    """The demo catalog, its skill graph and item bank, and demo learners with their enrolments and ratings."""
     summary = await import_rows(DEMO_DIR / "courses.jsonl", {}, "jsonl", BATCH)
+    practice = {kind: await import_practice_file(DEMO_DIR / f"{kind}.jsonl", kind, "jsonl", BATCH)
+                for kind in ("skills", "exercises")}
     learners = [json.loads(line) for line in (DEMO_DIR / "learners.jsonl").read_text().splitlines() if line.strip()]
     for learner in learners:
         await _load_learner(learner)
-    return summary, len(learners)
+    return summary, len(learners), practice
 
 
 async def _load_learner(learner: dict[str, Any]) -> None:
@@ -129,9 +133,23 @@ def demo(data_dir: DataDir = None) -> None:
     """Load the demo catalog and demo learners (safe to run again)."""
     settings = settings_for(data_dir)
     try:
-        summary, learners = run_with_database(settings, "pathwise demo", load_demo)
+        summary, learners, practice = run_with_database(settings, "pathwise demo", load_demo)
     except UseCaseError as error:
         err.print(f"[red]error:[/red] demo data refused: {error.message}")
         raise typer.Exit(2) from error
     _print_summary(summary)
-    out.print(f"{learners} demo learners loaded. Try: pathwise token demo-ana")
+    for kind, loaded in practice.items():
+        print_practice_summary(loaded, f"demo {kind}")
+    out.print(f"{learners} demo learners loaded.")
+    _train_demo(settings)
+    out.print("Try: pathwise token demo-ana")
+
+
+def _train_demo(settings: Settings) -> None:
+    """Train every enabled recommender on what was just loaded, so recommendations work at once."""
+    from resolvers.training import train_recommenders
+
+    with err.status("training the recommenders on the demo data…"):
+        results = run_with_database(settings, "pathwise demo", lambda: train_recommenders(settings))
+    trained = [result.name for result in results if result.manifest is not None]
+    out.print(f"Trained {', '.join(trained)}: a running server picks them up within seconds.")

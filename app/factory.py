@@ -18,6 +18,7 @@ from app.documents import Event
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.settings import Settings
 from resolvers.ingestion import EventWriter
+from resolvers.recommendation_service import RecommendationService
 from schema.http import PathwiseGraphQL
 from schema.rest.events import events_endpoint
 from schema.rest.exports import export_my_data
@@ -52,10 +53,14 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
                              settings.ingest_max_pending)
         await writer.start()
         app.state.event_writer = writer
+        service = RecommendationService(settings)
+        await service.start()
+        app.state.recommendations = service
         log.info("pathwise ready on database %r", settings.database)
         try:
             yield
         finally:
+            await service.stop()
             await writer.stop()  # everything acknowledged is stored; what is buffered is written now
             await client.close()
 

@@ -46,15 +46,48 @@ class Settings(BaseSettings):
         description="Half-life of interest signals (≥ 7 days: scores are stored relative to 2025-01-01 and would "
         "overflow after about 1,000 half-lives).",
     )
+    mastery_half_life_days: float = Field(
+        default=90.0, gt=0, le=3650,
+        description="Without practice, a skill's mastery relaxes halfway back to its prior in this many days.",
+    )
+    mastery_threshold: float = Field(
+        default=0.8, gt=0, lt=1, description="Mastery probability at or above which a skill counts as mastered.",
+    )
     ingest_batch_size: int = Field(default=2_000, ge=1, description="Events per bulk write of the ingestion buffer.")
     ingest_flush_ms: int = Field(default=20, ge=0, description="Longest wait before a partial batch is written.")
     ingest_max_pending: int = Field(default=20_000, ge=1, description="Events buffered before callers wait.")
+    review_retention: float = Field(
+        default=0.9, ge=0.7, le=0.99,
+        description="Spaced repetition: the recall probability at which a reviewed exercise falls due again.",
+    )
+    practice_target_low: float = Field(
+        default=0.7, gt=0, lt=1, description="Next exercises: the lowest predicted success rate of new practice.",
+    )
+    practice_target_high: float = Field(
+        default=0.85, gt=0, lt=1, description="Next exercises: the highest predicted success rate of new practice.",
+    )
+    default_weekly_minutes: int = Field(
+        default=180, ge=1, le=10_080,
+        description="Learning paths: the weekly study time of a learner without `weekly_minutes_target`.",
+    )
     log_level: str = "info"
     recommenders: list[str] = Field(
-        default_factory=lambda: ["cf", "popular"],
-        description="Recommenders by name, in order: the first is tried first, the rest are its fallback chain "
-        "(the allow-list of installed plugins). An unknown name stops start-up.",
+        default_factory=lambda: ["hybrid", "content", "cf", "sequence", "popular"],
+        description="The recommenders that may serve (the allow-list of installed plugins), in order: the first "
+        "answers strategy \"auto\"; `popular` is the fallback. An unknown name stops start-up.",
     )
+    recommendation_budget_ms: int = Field(
+        default=150, ge=1, le=60_000,
+        description="Time a recommender may take per request before `popular` answers instead (fallback).",
+    )
+    recommendation_threads: int = Field(default=4, ge=1, le=64, description="Threads that run recommenders.")
+    artifact_poll_seconds: float = Field(
+        default=5.0, ge=0.1, description="How often the server looks for newly trained artifacts."
+    )
+    catalog_poll_seconds: float = Field(
+        default=5.0, ge=0.1, description="How often the server looks for catalog changes (new courses are embedded)."
+    )
+    max_recommendations: int = Field(default=100, ge=1, le=1_000, description="Largest `first` of recommendations.")
 
     @property
     def embedded(self) -> bool:

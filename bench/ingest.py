@@ -165,6 +165,43 @@ def seed_courses(server: Server) -> None:
 
 # --- memory --------------------------------------------------------------------------------------------------
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (from /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds of the server, the store and this process over phases, per phase name."""
+
+    server_pid: int
+    store_pid: int
+    totals: dict[str, list[float]] = field(default_factory=dict)  # phase -> [server, store, bench, wall]
+
+    def sample(self) -> tuple[float, float, float, float]:
+        return cpu_s(self.server_pid), cpu_s(self.store_pid), sum(os.times()[:2]), time.monotonic()
+
+    def add(self, phase: str, before: tuple[float, float, float, float]) -> None:
+        after = self.sample()
+        totals = self.totals.setdefault(phase, [0.0, 0.0, 0.0, 0.0])
+        for i in range(4):
+            totals[i] += after[i] - before[i]
+
+    def report(self, counts: dict[str, int]) -> dict[str, Any]:
+        """ms of CPU per 1,000 events of each process, and the busy share of the 2 cores, per phase."""
+        numbers: dict[str, Any] = {}
+        print("CPU per 1,000 events (ms): phase    server   store   bench   cores busy")
+        for phase, (server, store, bench, wall) in self.totals.items():
+            per = 1_000_000 / max(counts[phase], 1)
+            busy = (server + store + bench) / wall
+            print(f"                           {phase:7s} {server * per:7.0f} {store * per:7.0f} {bench * per:7.0f}"
+                  f"   {busy:4.2f}")
+            numbers[f"cpu_ms_per_1000_{phase}"] = {"server": server * per, "store": store * per, "bench": bench * per,
+                                                   "cores_busy": busy}
+        return numbers
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -253,7 +290,7 @@ async def raw_target(database: Any) -> Any:
 
 
 async def raw_insert_many(database: Any, target: Any, batch_ids: list[str], batch: int, clients: int,
-                          prefix: str) -> tuple[int, float]:
+                          prefix: str, meter: CpuMeter | None = None) -> tuple[int, float]:
     """The events of these batches, read back as stored and given fresh ids, written again with the raw
     driver's insert_many (batches of `batch`, `clients` at a time); (documents, seconds)."""
     documents = await database["events"].find({"session_id": {"$in": batch_ids}}).to_list()
@@ -268,9 +305,12 @@ async def raw_insert_many(database: Any, target: Any, batch_ids: list[str], batc
             await target.insert_many(queue.get_nowait(), ordered=False)
 
     before = await target.count_documents({})
+    cpu_before = meter.sample() if meter else None
     started = time.monotonic()
     await asyncio.gather(*(writer() for _ in range(clients)))
     elapsed = time.monotonic() - started
+    if meter and cpu_before:
+        meter.add("raw", cpu_before)
     assert await target.count_documents({}) == before + len(documents)
     return len(documents), elapsed
 
@@ -337,16 +377,19 @@ async def compare(args: argparse.Namespace, server: Server, uri: str, store_pid:
     database = client[DATABASE]
     target = await raw_target(database)
     api_events, api_s, raw_docs, raw_s, latencies, peak = 0, 0.0, 0, 0.0, [], 0
+    meter = CpuMeter(server.process.pid, store_pid)
     per_round = max(1, args.events // args.batch // args.rounds)
     try:
         for round_ in range(args.rounds):
             bodies.next, bodies.batch_ids = 0, []
             with MemorySampler(server.process.pid, store_pid) as sampler:
+                cpu_before = meter.sample()
                 started = time.monotonic()
                 progress = await ingest(server, bodies, args.clients, per_round, None, started)
                 elapsed = time.monotonic() - started
+                meter.add("api", cpu_before)
             count, raw_elapsed = await raw_insert_many(database, target, bodies.batch_ids[:per_round], args.batch,
-                                                       args.clients, str(round_))
+                                                       args.clients, str(round_), meter)
             assert count == progress.events, (count, progress.events)
             print(f"  round {round_ + 1}: api {progress.events / elapsed:,.0f} events/s, "
                   f"raw {count / raw_elapsed:,.0f} documents/s")
@@ -363,8 +406,9 @@ async def compare(args: argparse.Namespace, server: Server, uri: str, store_pid:
           f"{percentile(latencies, .95):.3f} s; server RSS peak {peak / 1024:.1f} MiB)")
     print(f"raw insert_many: {raw_docs} documents in {raw_s:.1f} s = {raw_rate:,.0f} documents/s")
     print(f"ratio {endpoint} / raw insert_many = {api_rate / raw_rate:.2f} (targets: ratio >= 0.7, >= 10,000 events/s)")
+    cpu = meter.report({"api": api_events, "raw": raw_docs})
     return {"events_per_s": api_rate, "raw_per_s": raw_rate, "ratio": api_rate / raw_rate,
-            "p50_s": percentile(latencies, .5), "p95_s": percentile(latencies, .95)}
+            "p50_s": percentile(latencies, .5), "p95_s": percentile(latencies, .95), **cpu}
 
 
 async def run(args: argparse.Namespace, server: Server, uri: str, store_pid: int) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Where the time of one `trackEvents` call goes: the mutation run in-process (no HTTP) on the embedded store,
-with wall-clock timers around each step and cProfile for the CPU breakdown.
+with wall-clock timers around each step, the store's CPU time during each step, and cProfile for the CPU
+breakdown of this process.
 
     .venv/bin/python bench/profile_ingest.py [--batches 40] [--batch 500] [--mix essential|behavioral] [--top 25]
                                              [--no-cprofile]
@@ -10,6 +11,7 @@ import asyncio
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -37,15 +39,24 @@ from schema.context import Context  # noqa: E402
 from schema.schema import build_schema  # noqa: E402
 
 TIMES: dict[str, float] = defaultdict(float)
+STORE_CPU: dict[str, float] = defaultdict(float)  # CPU seconds the store process spent during each step
+STORE_PID = [0]
+CPU: dict[str, float] = {}  # CPU seconds of each process over all the measured calls
+
+
+def store_cpu_s() -> float:
+    fields = Path(f"/proc/{STORE_PID[0]}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(name: str, function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, store_started = time.perf_counter(), store_cpu_s()
         try:
             return await function(*args, **kwargs)
         finally:
             TIMES[name] += time.perf_counter() - started
+            STORE_CPU[name] += store_cpu_s() - store_started
     return wrapper
 
 
@@ -64,9 +75,12 @@ def instrument(writer: EventWriter) -> None:
     events_module.track_events = timed("track_events (all of the use case)", events_module.track_events)
     events_module._known_courses = timed("  _known_courses (find)", events_module._known_courses)
     events_module._consents = timed("  _consents (find users)", events_module._consents)
-    events_module._validated = timed_sync("  _validated (checks + Event.model_validate)", events_module._validated)
-    events_module._store = timed("  _store (model_dump + buffered insert_many)", events_module._store)
+    events_module._validated = timed_sync("  _validated (checks + EventRecord.model_validate)",
+                                          events_module._validated)
+    events_module._store = timed("  _store (document() + buffered insert_many)", events_module._store)
     insights.apply_events = timed("  insights.apply_events", insights.apply_events)
+    insights.load_catalog = timed("    insights.load_catalog (find courses)", insights.load_catalog)
+    insights._previous_states = timed("    insights._previous_states (find learners)", insights._previous_states)
     writer.write = timed("    EventWriter.write (wait for the bulk write)", writer.write)  # type: ignore[method-assign]
 
 
@@ -99,7 +113,7 @@ async def profile(args: argparse.Namespace, uri: str) -> None:
     instrument(writer)
     schema_time = 0.0
     profiler = cProfile.Profile()
-    started = time.perf_counter()
+    started, cpu_started, store_started = time.perf_counter(), time.process_time(), store_cpu_s()
     for values in variables[2:]:
         before = time.perf_counter()
         if args.cprofile:
@@ -109,6 +123,8 @@ async def profile(args: argparse.Namespace, uri: str) -> None:
             profiler.disable()
         schema_time += time.perf_counter() - before
     elapsed = time.perf_counter() - started
+    CPU["this process (the server's work)"] = time.process_time() - cpu_started
+    CPU["the store"] = store_cpu_s() - store_started
     await writer.stop()
     await client.drop_database("profile")
     await client.close()
@@ -120,10 +136,14 @@ def report(args: argparse.Namespace, elapsed: float, schema_time: float, profile
     print(f"{n} sequential trackEvents calls of {args.batch} events ({args.mix}): {elapsed:.2f} s, "
           f"{n * args.batch / elapsed:,.0f} events/s in-process, one at a time")
     print(f"per call: {1000 * schema_time / n:.1f} ms in schema.execute")
+    print(f"  {'step':55s} {'wall':>7s}          store CPU")
     for name, seconds in TIMES.items():
-        print(f"  {name:55s} {1000 * seconds / n:7.1f} ms/call")
+        store = f"{1000 * STORE_CPU[name] / n:7.1f} ms/call" if name in STORE_CPU else ""
+        print(f"  {name:55s} {1000 * seconds / n:7.1f} ms/call  {store}")
     outside = schema_time - TIMES["track_events (all of the use case)"]
     print(f"  {'GraphQL outside the use case (parse, coerce, given_fields)':55s} {1000 * outside / n:7.1f} ms/call")
+    for name, seconds in CPU.items():
+        print(f"CPU time of {name}: {1000 * seconds / n:.1f} ms/call")
     if not args.cprofile:
         return
     stream = io.StringIO()
@@ -142,6 +162,7 @@ def main() -> None:
                         help="timers only (cProfile roughly doubles the cost of pure-Python code)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pathwise-profile-") as tmp, embedded_store(Path(tmp), "profile") as state:
+        STORE_PID[0] = state.child_pid
         asyncio.run(profile(args, state.uri))
 
 

@@ -7,5 +7,5 @@ from recommenders.builtins import BUILTINS
 
 @hookimpl
 def pathwise_recommenders() -> list[type[Recommender]]:
-    """`popular`, `cf` (EASE) and `item_knn`."""
+    """`popular`, `cf` (EASE), `item_knn`, `content`, `sequence` (next steps) and `hybrid` (the blend)."""
     return list(BUILTINS.values())

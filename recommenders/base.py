@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Interaction:
     item_id: str
     weight: float = 1.0
     at: datetime | None = None
+    kind: str | None = None  # what the signal was: "view", "enroll", "complete", "rate", "bookmark", ...
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Recommendation:
     item_id: str
     score: float
     reasons: tuple[Reason, ...] = ()
+    source: str | None = None  # the component that put it there, set by blends (hybrid); None otherwise
 
 
 class Recommender(ABC):
@@ -109,6 +111,12 @@ class Recommender(ABC):
     def recommend(self, request: RecommendationRequest) -> list[Recommendation]:
         """At most `request.k` recommendations, best first, none of `request.exclude`, only from
         `request.allowed` when it is set."""
+
+    def config(self) -> dict[str, Any]:
+        """The parameters that shape what `fit` learns (public scalar attributes by default); their hash
+        stamps the artifacts, so the server never serves artifacts fitted under another configuration."""
+        return {key: value for key, value in sorted(vars(self).items())
+                if not key.startswith("_") and isinstance(value, bool | int | float | str)}
 
 
 def allowed(request: RecommendationRequest, item_id: str) -> bool:

@@ -18,6 +18,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 HNSW_M = 32
 ENCODE_CHUNK = 2048  # texts per `embeddings.encode` call while fitting: bounds memory on large catalogs
 LABEL_CACHE_SIZE = 4096  # goal and interest label vectors kept for reasons
+PROFILE_CACHE_SIZE = 8192  # learner profile texts whose vectors are kept (1.5 KB each)
 MATCHES_GOAL = "MATCHES_GOAL"
 MATCHES_PROFILE = Reason("MATCHES_PROFILE", "Matches your profile")
 SIMILAR_TO = "SIMILAR_TO"
@@ -196,7 +198,7 @@ class Content(Recommender):
     def _profile_vector(self, learner: Learner) -> Vectors | None:
         interests = sorted(learner.interests, key=lambda label: -learner.interests[label])
         text = ". ".join(part.strip() for part in (learner.profile_text, *learner.goals, *interests) if part.strip())
-        return embeddings.encode([text])[0] if text else None
+        return _text_vector(text) if text else None
 
     def _history_weights(self, learner: Learner, request: RecommendationRequest) -> dict[str, float]:
         weights: dict[str, float] = {}
@@ -231,6 +233,14 @@ class Content(Recommender):
                 self._label_vectors.clear()
             self._label_vectors.update(zip(missing, embeddings.encode(missing), strict=True))
         return max(labels, key=lambda label: float(self._label_vectors[label] @ vector))
+
+
+@lru_cache(maxsize=PROFILE_CACHE_SIZE)
+def _text_vector(text: str) -> Vectors:
+    """A profile text's vector, cached: a learner's profile changes far less often than they ask."""
+    vector: Vectors = np.asarray(embeddings.encode([text])[0], dtype=np.float32)
+    vector.setflags(write=False)
+    return vector
 
 
 def _labels(learner: Learner) -> dict[str, str]:

@@ -10,11 +10,11 @@ from typing import Any
 
 from beanie import Document
 
-from app.documents import DOCUMENT_MODELS, Course, User
+from app.documents import DOCUMENT_MODELS, Course, Exercise, Skill, User
 from app.documents.timestamps import utcnow
 
 # Models that hold no personal data, with the reason.
-NOT_PERSONAL: dict[type, str] = {Course: "the course catalog"}
+NOT_PERSONAL: dict[type, str] = {Course: "the course catalog", Skill: "the skill graph", Exercise: "the item bank"}
 
 
 class UnclassifiedModelError(TypeError):

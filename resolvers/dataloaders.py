@@ -6,11 +6,17 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from app.documents import ConnectedAccount, Course, Enrollment, Rating, User
+from app.documents.practice import Skill
 
 
 async def _courses_by_id(ids: Sequence[str]) -> list[Course | None]:
     found = {c.id: c for c in await Course.find({"_id": {"$in": list(set(ids))}}).to_list()}
     return [found.get(course_id) for course_id in ids]
+
+
+async def _skills_by_id(ids: Sequence[str]) -> list[Skill | None]:
+    found = {s.id: s for s in await Skill.find({"_id": {"$in": list(set(ids))}}).to_list()}
+    return [found.get(skill_id) for skill_id in ids]
 
 
 async def _users_by_id(ids: Sequence[str]) -> list[User | None]:
@@ -47,6 +53,7 @@ class Loaders:
         default_factory=lambda: DataLoader(load_fn=_courses_by_id)
     )
     user_by_id: DataLoader[str, User | None] = field(default_factory=lambda: DataLoader(load_fn=_users_by_id))
+    skill_by_id: DataLoader[str, Skill | None] = field(default_factory=lambda: DataLoader(load_fn=_skills_by_id))
     enrollments_by_user: DataLoader[str, list[Enrollment]] = field(
         default_factory=lambda: DataLoader(load_fn=_enrollments_by_user)
     )

@@ -4,20 +4,22 @@ bulk through the ingestion buffer, then folded into the living profile. Retries 
 import contextlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from app.documents import Course, Event, Purpose, User
-from app.documents.timestamps import as_utc
-from resolvers import insights
+from app.documents import Event, Purpose, User
+from app.documents.events import EventContext
+from app.documents.timestamps import UtcDatetime, as_utc, utcnow
+from app.settings import Settings
+from resolvers import insights, knowledge, reviews
 from resolvers.consents import granted_purposes
 from resolvers.errors import ErrorCode, UseCaseError, validation_problems
 from resolvers.free_form import free_form_problem
 from resolvers.ingestion import EventWriter, StoreUnavailableError
-from resolvers.taxonomy import canonical_properties, check_properties, spec_for
+from resolvers.taxonomy import EventSpec, canonical_properties, check_properties, spec_for
 
 EVENT_TYPE = re.compile(r"^(custom:[a-z0-9][a-z0-9_.-]{0,63}|[a-z][a-z0-9_]{0,63})$")
 MAX_CLOCK_SKEW = timedelta(days=1)
@@ -38,12 +40,47 @@ class EventResult:
     message: str | None = None
 
 
+class EventRecord(BaseModel):
+    """An event as it is written to the `events` collection: `Event`'s fields, validated the same way, without
+    Beanie's document machinery, which made validation several times slower (bench/README.md). `Event` reads
+    the stored documents back: `document()` has exactly the shape of `Event.model_dump(by_alias=True)`."""
+
+    id: str = Field(serialization_alias="_id")
+    user_id: str
+    type: str
+    course_id: str | None = None
+    event_id: str
+    client_timestamp: UtcDatetime | None = None
+    server_timestamp: UtcDatetime = Field(default_factory=utcnow)
+    session_id: str | None = None
+    purpose: Purpose = Purpose.BEHAVIORAL_TRACKING
+    context: EventContext = Field(default_factory=EventContext)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+if list(EventRecord.model_fields) != [name for name in Event.model_fields if name != "revision_id"]:
+    raise RuntimeError("EventRecord must have the fields of app.documents.Event, in its order")
+
+
 @dataclass(frozen=True)
 class IngestOptions:
     max_events: int = 1_000
     default_purposes: frozenset[Purpose] = frozenset({Purpose.ESSENTIAL})
     half_life_days: float = 30.0
     writer: EventWriter | None = field(default=None, compare=False)
+    settings: Settings | None = field(default=None, compare=False)  # for the practice updates (models, retention)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What checking one call's events needs: the known courses, each learner's purposes, the call's time."""
+
+    catalog: insights.Catalog  # the courses the events name (and those their searches spell out)
+    consents: dict[str, set[Purpose]]
+    now: datetime = field(default_factory=utcnow)
 
 
 async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> list[EventResult]:
@@ -52,55 +89,63 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, "the batch is empty")
     if len(events) > options.max_events:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {options.max_events} events per call; got {len(events)}")
-    courses, consents = await _known_courses(events), await _consents(events, options)
+    cleaned = [_normalised(raw) for raw in events]
+    batch = _Batch(await _known_courses(cleaned), await _consents(cleaned, options))
     results: dict[int, EventResult] = {}
-    documents: list[tuple[int, Event]] = []
-    for index, raw in enumerate(events):
-        outcome = _validated(index, raw, courses, consents)
+    records: list[tuple[int, EventRecord]] = []
+    for index, raw in enumerate(cleaned):
+        outcome = _validated(index, raw, batch)
         if isinstance(outcome, EventResult):
             results[index] = outcome
         else:
-            documents.append((index, outcome))
-    stored = await _store(documents, results, options)
-    await insights.apply_events(stored, options.half_life_days)
+            records.append((index, outcome))
+    stored = await _store(records, results, options)  # the events stored by this call, not the duplicates
+    await insights.apply_events(stored, options.half_life_days, batch.catalog)
+    await _practice(stored, options.settings)
     return [results[index] for index in range(len(events))]
 
 
-async def _known_courses(events: list[dict[str, Any]]) -> set[str]:
-    ids = {str(e["course_id"]) for e in events if e.get("course_id")}
-    if not ids:
-        return set()
-    found = await Course.get_pymongo_collection().find({"_id": {"$in": list(ids)}}, {"_id": 1}).to_list()
-    return {doc["_id"] for doc in found}
+async def _practice(stored: list[EventRecord], settings: Settings | None) -> None:
+    """Quiz answers move the learner's mastery (knowledge tracing) and review schedule (spaced repetition)."""
+    answers = [Event.model_validate(record.document()) for record in stored if record.type == "quiz_answer"]
+    if answers:
+        await knowledge.record_quiz_answers(answers, settings)
+        await reviews.record_quiz_answers(answers, settings.review_retention if settings else None)
+
+
+async def _known_courses(events: list[dict[str, Any]]) -> insights.Catalog:
+    """The courses the events name, with what the profile update needs of them, in one find."""
+    course_ids = [str(e["course_id"]) for e in events if e.get("course_id")]
+    searches = [e["properties"] for e in events if e.get("type") == "search" and isinstance(e.get("properties"), dict)]
+    return await insights.load_catalog(course_ids, [str(properties.get("query", "")) for properties in searches])
 
 
 async def _consents(events: list[dict[str, Any]], options: IngestOptions) -> dict[str, set[Purpose]]:
+    """Each learner's purposes; only their consents are read, not the whole learner document."""
     user_ids = list({str(e.get("user_id")) for e in events})
-    found = {u.id: u for u in await User.find({"_id": {"$in": user_ids}}).to_list()}
-    return {user_id: granted_purposes(found.get(user_id), set(options.default_purposes)) for user_id in user_ids}
+    found = await User.get_pymongo_collection().find({"_id": {"$in": user_ids}}, {"consents": 1}).to_list()
+    users = {doc["_id"]: User.model_validate({**doc, "consents": doc.get("consents") or {}}) for doc in found}
+    return {user_id: granted_purposes(users.get(user_id), set(options.default_purposes)) for user_id in user_ids}
 
 
-def _validated(
-    index: int, raw: dict[str, Any], courses: set[str], consents: dict[str, set[Purpose]]
-) -> Event | EventResult:
-    raw = _normalised(raw)
+def _validated(index: int, raw: dict[str, Any], batch: _Batch) -> EventRecord | EventResult:
+    """The event (normalised) as it will be stored, or why it is rejected."""
+    spec = spec_for(str(raw.get("type", "")))
     event_id = str(raw.get("event_id") or "")
-    problem = _problem(raw, courses)
+    problem = _problem(raw, spec, batch)
     if problem:
         return EventResult(index, event_id, EventStatus.REJECTED, problem[0], problem[1])
-    spec = spec_for(str(raw["type"]))
     assert spec is not None
-    if spec.purpose not in consents[str(raw["user_id"])]:
+    user_id = str(raw["user_id"])
+    if spec.purpose not in batch.consents[user_id]:
         message = f"the learner has not consented to {spec.purpose.value}, which {raw['type']} events need"
         return EventResult(index, event_id, EventStatus.REJECTED, ErrorCode.CONSENT_REQUIRED, message)
-    user_id = str(raw["user_id"])
     try:
-        event: Event = Event.model_validate(
-            {**raw, "id": Event.key(user_id, event_id), "user_id": user_id, "purpose": spec.purpose})
+        return EventRecord.model_validate({**raw, "id": Event.key(user_id, event_id), "user_id": user_id,
+                                           "purpose": spec.purpose, "server_timestamp": batch.now})
     except ValidationError as error:
         detail = validation_problems(error, index)[0]
         return EventResult(index, event_id, EventStatus.REJECTED, detail.code, f"{detail.field}: {detail.message}")
-    return event
 
 
 def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
@@ -116,17 +161,17 @@ def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _problem(raw: dict[str, Any], courses: set[str]) -> tuple[ErrorCode, str] | None:
+def _problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> tuple[ErrorCode, str] | None:
     """The first thing wrong with the event, checked in order, or None."""
     for check in (_identity_problem, _type_problem, _course_problem, _time_problem, _properties_problem):
-        message = check(raw, courses)
+        message = check(raw, spec, batch)
         if message:
             unknown_course = check is _course_problem and raw.get("course_id")
             return (ErrorCode.NOT_FOUND if unknown_course else ErrorCode.BAD_USER_INPUT), message
     return None
 
 
-def _identity_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+def _identity_problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> str | None:
     if not raw.get("user_id"):
         return "the event names no user"
     if not raw.get("event_id") or len(str(raw["event_id"])) > 200:
@@ -134,56 +179,54 @@ def _identity_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
     return None
 
 
-def _type_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+def _type_problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> str | None:
     event_type = str(raw.get("type", ""))
-    if EVENT_TYPE.match(event_type) and spec_for(event_type) is not None:
+    if spec is not None and EVENT_TYPE.match(event_type):
         return None
     return f"unknown event type {event_type!r}; use a type of the taxonomy, or custom:your_name"
 
 
-def _course_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+def _course_problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> str | None:
     if raw.get("course_id"):
-        return None if raw["course_id"] in courses else f"no course with id {raw['course_id']!r}"
-    spec = spec_for(str(raw["type"]))
+        return None if raw["course_id"] in batch.catalog.courses else f"no course with id {raw['course_id']!r}"
     return f"{raw['type']} events need a courseId" if spec and spec.needs_course else None
 
 
-def _time_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+def _time_problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> str | None:
     stamp = raw.get("client_timestamp")
-    if isinstance(stamp, datetime) and as_utc(stamp) > datetime.now(UTC) + MAX_CLOCK_SKEW:
+    if isinstance(stamp, datetime) and as_utc(stamp) > batch.now + MAX_CLOCK_SKEW:
         return "timestamp is more than a day in the future"
     return None
 
 
-def _properties_problem(raw: dict[str, Any], courses: set[str]) -> str | None:
+def _properties_problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> str | None:
     properties = raw.get("properties") or {}
     problem = free_form_problem(properties)
     if problem:
         return f"properties {problem}"
-    spec = spec_for(str(raw["type"]))
     return check_properties(spec, properties) if spec else None
 
 
-async def _store(documents: list[tuple[int, Event]], results: dict[int, EventResult],
-                 options: IngestOptions) -> list[Event]:
-    unique: list[tuple[int, Event]] = []
+async def _store(records: list[tuple[int, EventRecord]], results: dict[int, EventResult],
+                 options: IngestOptions) -> list[EventRecord]:
+    unique: list[tuple[int, EventRecord]] = []
     seen: set[str] = set()
-    for index, event in documents:
-        if event.id in seen:
-            results[index] = EventResult(index, event.event_id, EventStatus.DUPLICATE)
+    for index, record in records:
+        if record.id in seen:
+            results[index] = EventResult(index, record.event_id, EventStatus.DUPLICATE)
             continue
-        seen.add(event.id)
-        unique.append((index, event))
+        seen.add(record.id)
+        unique.append((index, record))
     if not unique:
         return []
-    payload = [event.model_dump(by_alias=True) for _, event in unique]
+    payload = [record.document() for _, record in unique]
     try:
         stored = await (options.writer.write(payload) if options.writer else _write_directly(payload))
     except StoreUnavailableError as error:
         raise UseCaseError(ErrorCode.UNAVAILABLE, "events could not be stored; retry with the same eventIds") from error
-    for (index, event), fresh in zip(unique, stored, strict=True):
-        results[index] = EventResult(index, event.event_id, EventStatus.ACCEPTED if fresh else EventStatus.DUPLICATE)
-    return [event for (_, event), fresh in zip(unique, stored, strict=True) if fresh]
+    for (index, record), fresh in zip(unique, stored, strict=True):
+        results[index] = EventResult(index, record.event_id, EventStatus.ACCEPTED if fresh else EventStatus.DUPLICATE)
+    return [record for (_, record), fresh in zip(unique, stored, strict=True) if fresh]
 
 
 async def _write_directly(payload: list[dict[str, Any]]) -> list[bool]:

@@ -10,16 +10,17 @@ turns documents pushed with `$slice` into JSON strings); session lengths (number
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pymongo import UpdateOne
 
-from app.documents import Course, Event, User
+from app.documents import Course, User
+from app.documents.events import EventContext
 from app.documents.profiles import INTEREST_EPOCH, RECENT_ACTIVITY_LIMIT, SESSION_SAMPLE_LIMIT, Activity, field_key
 from app.documents.timestamps import as_utc
 
@@ -46,6 +47,26 @@ _STATE_FIELDS = (
     "last_active_day", "last_active_at", "current_streak", "longest_streak", "active_days", "interest_labels")
 
 
+class StoredEvent(Protocol):
+    """What the profile reads of a stored event: an `app.documents.Event` read back, or the plain record
+    ingestion has just written (`resolvers.events.EventRecord`)."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def course_id(self) -> str | None: ...
+    @property
+    def client_timestamp(self) -> datetime | None: ...
+    @property
+    def server_timestamp(self) -> datetime: ...
+    @property
+    def context(self) -> EventContext: ...
+    @property
+    def properties(self) -> dict[str, Any]: ...
+
+
 # --- what events say: the batch's catalog facts, interest signals, engagement, local time ---------------
 
 @dataclass(frozen=True)
@@ -68,10 +89,10 @@ class Catalog:
         return list(dict.fromkeys(label for label in found if label))
 
 
-async def load_catalog(events: list[Event]) -> Catalog:
-    """One query: the events' courses by id, or (for searches) by a skill key equal to a query n-gram."""
-    ids = list({e.course_id for e in events if e.course_id})
-    grams = list({g for e in events if e.type == "search" for g in search_ngrams(str(e.properties.get("query", "")))})
+async def load_catalog(course_ids: Iterable[str], search_queries: Iterable[str]) -> Catalog:
+    """One query: the courses by id, or (for search queries) by a skill key equal to a query n-gram."""
+    ids = list(set(course_ids))
+    grams = list({gram for query in search_queries for gram in search_ngrams(query)})
     clauses = ([{"_id": {"$in": ids}}] if ids else []) + ([{"skill_keys": {"$in": grams}}] if grams else [])
     if not clauses:
         return Catalog()
@@ -84,6 +105,12 @@ async def load_catalog(events: list[Event]) -> Catalog:
         for label in labels:
             catalog.labels.setdefault(label.casefold(), label)
     return catalog
+
+
+def _catalog_of(events: Sequence[StoredEvent]) -> tuple[list[str], list[str]]:
+    """What load_catalog needs for these events: their course ids and their search queries."""
+    course_ids = [e.course_id for e in events if e.course_id]
+    return course_ids, [str(e.properties.get("query", "")) for e in events if e.type == "search"]
 
 
 def length_bucket(minutes: int | None) -> str | None:
@@ -102,13 +129,13 @@ def search_ngrams(query: str) -> list[str]:
     return [" ".join(words[i:i + n]) for n in range(1, SEARCH_NGRAM_WORDS + 1) for i in range(len(words) - n + 1)]
 
 
-def interest_signals(event: Event, catalog: Catalog) -> list[tuple[str, float]]:
+def interest_signals(event: StoredEvent, catalog: Catalog) -> list[tuple[str, float]]:
     """(label, weight) for each skill/topic the event feeds, with the event's weight."""
     weight = interest_weight(event.type, event.properties)
     return [(label, weight) for label in _labels(event, catalog)] if weight else []
 
 
-def _labels(event: Event, catalog: Catalog) -> list[str]:
+def _labels(event: StoredEvent, catalog: Catalog) -> list[str]:
     event_type, properties = event.type, event.properties
     if event_type == "search":
         return catalog.matching(str(properties.get("query", "")))
@@ -151,14 +178,16 @@ def _zone(name: str) -> ZoneInfo | None:
 
 # --- the update ---------------------------------------------------------------------------------------
 
-async def apply_events(events: list[Event], half_life_days: float) -> None:
-    """Fold newly stored events into their learners' documents (one find, one bulk write per call)."""
+async def apply_events(events: Sequence[StoredEvent], half_life_days: float, catalog: Catalog | None = None) -> None:
+    """Fold newly stored events into their learners' documents (one find, one bulk write per call). `catalog`:
+    what the caller already loaded for these events (or more), else one more find loads it."""
     if not events:
         return
-    by_user: dict[str, list[Event]] = defaultdict(list)
+    by_user: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in events:
         by_user[event.user_id].append(event)
-    catalog = await load_catalog(events)
+    if catalog is None:
+        catalog = await load_catalog(*_catalog_of(events))
     states = await _previous_states(list(by_user))
     writes: list[UpdateOne] = []
     for user_id, batch in by_user.items():
@@ -169,7 +198,7 @@ async def apply_events(events: list[Event], half_life_days: float) -> None:
     await User.get_pymongo_collection().bulk_write(writes, ordered=True)
 
 
-def _created(user_id: str, events: list[Event]) -> UpdateOne:
+def _created(user_id: str, events: Sequence[StoredEvent]) -> UpdateOne:
     """Create an absent learner as a whole default document, so the update after it finds its maps."""
     fresh = User(id=user_id, created_at=min(e.server_timestamp for e in events)).model_dump(by_alias=True)
     fresh.pop("_id")
@@ -216,7 +245,8 @@ class _Update:
         return update
 
 
-def _update_for(events: list[Event], state: dict[str, Any], catalog: Catalog, half_life_days: float) -> dict[str, Any]:
+def _update_for(events: Sequence[StoredEvent], state: dict[str, Any], catalog: Catalog,
+                half_life_days: float) -> dict[str, Any]:
     update = _Update(dict(state.get("interest_labels") or {}))
     stamped = [(_instant(event), event) for event in events]
     days = {_fold(update, at, event, catalog, half_life_days) for at, event in stamped}
@@ -226,7 +256,7 @@ def _update_for(events: list[Event], state: dict[str, Any], catalog: Catalog, ha
     return update.document()
 
 
-def _fold(update: _Update, at: datetime, event: Event, catalog: Catalog, half_life_days: float) -> date:
+def _fold(update: _Update, at: datetime, event: StoredEvent, catalog: Catalog, half_life_days: float) -> date:
     """Add one event's counts and weights to `update`; returns its (local) calendar day."""
     event_type, properties, context = event.type, event.properties, event.context
     local = local_time(at, context.timezone)
@@ -277,7 +307,7 @@ def _fold_counters(update: _Update, event_type: str, properties: dict[str, Any])
         update.add(f"insights.quiz.{key}.correct", 1 if properties.get("correct") is True else 0)
 
 
-def _last_active_at(stored: datetime | str | None, stamped: list[tuple[datetime, Event]]) -> datetime:
+def _last_active_at(stored: datetime | str | None, stamped: list[tuple[datetime, StoredEvent]]) -> datetime:
     """The latest instant seen. nx hands a `$set` date back as a naive "YYYY-MM-DD HH:MM:SS" string (UTC)."""
     latest = max(at for at, _ in stamped)
     previous = _as_utc(datetime.fromisoformat(stored) if isinstance(stored, str) else stored)
@@ -301,7 +331,8 @@ def _streak(state: dict[str, Any], days: Iterable[date]) -> dict[str, Any]:
     }
 
 
-def _recent_activity(previous: list[dict[str, Any]], stamped: list[tuple[datetime, Event]]) -> list[dict[str, Any]]:
+def _recent_activity(previous: list[dict[str, Any]],
+                     stamped: list[tuple[datetime, StoredEvent]]) -> list[dict[str, Any]]:
     """Oldest first, capped: the newest RECENT_ACTIVITY_LIMIT of what was there and what came."""
     candidates = [(at, event) for at, event in stamped if event.type not in ACTIVITY_SKIPPED]
     candidates.sort(key=lambda pair: pair[0])
@@ -311,11 +342,11 @@ def _recent_activity(previous: list[dict[str, Any]], stamped: list[tuple[datetim
     return merged[-RECENT_ACTIVITY_LIMIT:]
 
 
-def _activity(at: datetime, event: Event) -> Activity:
+def _activity(at: datetime, event: StoredEvent) -> Activity:
     return Activity(type=event.type, at=at, course_id=event.course_id, detail=_detail(event))
 
 
-def _detail(event: Event) -> str | None:
+def _detail(event: StoredEvent) -> str | None:
     """A short word on what the event was about: the query, the stars, the topic, the skill."""
     properties = event.properties
     for name in ("query", "rating", "topic", "instructor", "skill"):
@@ -324,7 +355,7 @@ def _detail(event: Event) -> str | None:
     return None
 
 
-def _instant(event: Event) -> datetime:
+def _instant(event: StoredEvent) -> datetime:
     """When it happened (the client's clock, else the server's), in UTC at MongoDB's millisecond precision."""
     at = _as_utc(event.client_timestamp or event.server_timestamp)
     assert at is not None

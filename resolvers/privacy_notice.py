@@ -5,7 +5,19 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from app.documents import PROFILE_FIELDS, ConnectedAccount, ConsentEntry, Enrollment, Event, Purpose, Rating, User
+from app.documents import (
+    PROFILE_FIELDS,
+    ConnectedAccount,
+    ConsentEntry,
+    Enrollment,
+    Event,
+    KnowledgeState,
+    PlacementTest,
+    Purpose,
+    Rating,
+    ReviewCard,
+    User,
+)
 from app.documents.events import EventContext
 from app.documents.profiles import Insights, Onboarding, Preferences
 from resolvers.consents import ConsentPolicy
@@ -136,6 +148,14 @@ def stored_data(days: int) -> tuple[StoredData, ...]:
         StoredData("Connected accounts", ConnectedAccount.Settings.name, Purpose.THIRD_PARTY_IMPORT,
                    _fields(ConnectedAccount), "What an account you connected gave us, with provenance.",
                    "Until you withdraw third_party_import or erase your data."),
+        StoredData("Mastery", KnowledgeState.Settings.name, Purpose.ESSENTIAL, _fields(KnowledgeState),
+                   "How well you know each skill, estimated from your practice answers, placement tests and "
+                   "difficulty feedback, so practice is neither too easy nor too hard.", until_erased),
+        StoredData("Review schedule", ReviewCard.Settings.name, Purpose.ESSENTIAL, _fields(ReviewCard),
+                   "When each practice item is due again (spaced repetition), from your answers.", until_erased),
+        StoredData("Placement tests", PlacementTest.Settings.name, Purpose.ESSENTIAL, _fields(PlacementTest),
+                   "The items of your placement tests, your answers' outcome and the level they gave.",
+                   until_erased),
     )
 
 

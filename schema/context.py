@@ -10,6 +10,7 @@ from app.settings import Settings
 from app.tokens import Principal
 from resolvers.dataloaders import Loaders
 from resolvers.ingestion import EventWriter
+from resolvers.recommendation_service import RecommendationService
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Context:
     auth_problem: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
     event_writer: EventWriter | None = None
+    recommendations: RecommendationService | None = None
 
 
 Info = StrawberryInfo[Context, None]

@@ -24,7 +24,8 @@ class PathwiseGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         assert isinstance(request, Request)
         context = Context(request=request, response=response if isinstance(response, Response) else None,
-                          settings=self.settings, event_writer=getattr(request.app.state, "event_writer", None))
+                          settings=self.settings, event_writer=getattr(request.app.state, "event_writer", None),
+                          recommendations=getattr(request.app.state, "recommendations", None))
         header = request.headers.get("authorization", "")
         if header:
             scheme, _, token = header.partition(" ")

@@ -46,6 +46,23 @@ class ActsForUser(BasePermission):
         return True
 
 
+def is_platform(principal: Principal) -> bool:
+    """Partners and admins: the platform's back end, which may act for any learner."""
+    return principal.has_any(Role.PARTNER, Role.ADMIN)
+
+
+class ActsForLearner(BasePermission):
+    """The learner named by `userId` (default: the caller), or any learner for partners and admins — for
+    what a platform's back end does on a learner's behalf (recommendations, practice, mastery)."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = _principal(info)
+        target = kwargs.get("user_id")
+        if target is not None and str(target) != principal.user_id and not is_platform(principal):
+            raise ApiError(ErrorCode.FORBIDDEN, "learners may only read and change their own data")
+        return True
+
+
 def acting_user(info: Info, user_id: str | None) -> str:
     """The user a field acts for, once `ActsForUser` has allowed it."""
     return user_id if user_id is not None else _principal(info).user_id

@@ -16,14 +16,22 @@ from schema.courses import schema as courses
 from schema.errors import should_mask_error
 from schema.events import schema as events
 from schema.learning import schema as learning
+from schema.mastery import schema as mastery
 from schema.onboarding import schema as onboarding
+from schema.paths import schema as paths
+from schema.practice import schema as practice
+from schema.practice_catalog import schema as practice_catalog
 from schema.preferences import schema as preferences
 from schema.privacy import schema as privacy
+from schema.recommendations import schema as recommendations
 from schema.users import schema as users
 
-Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query))
+Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query,
+                                practice.Query, recommendations.Query, practice_catalog.Query, mastery.Query,
+                                paths.Query))
 Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation,
-                                   privacy.Mutation, onboarding.Mutation, preferences.Mutation, accounts.Mutation))
+                                   privacy.Mutation, onboarding.Mutation, preferences.Mutation, accounts.Mutation,
+                                   practice.Mutation, practice_catalog.Mutation, mastery.Mutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

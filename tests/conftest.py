@@ -103,7 +103,8 @@ def live_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     port = _free_port()
     env = {**os.environ, "PATHWISE_MONGODB_URI": mongo_uri, "PATHWISE_DATABASE": f"live_{uuid.uuid4().hex[:8]}",
            "PATHWISE_DATA_DIR": str(data_dir), "PATHWISE_MAX_BODY_BYTES": "1000000",
-           "PATHWISE_CORS_ORIGINS": '["https://app.example"]'}
+           "PATHWISE_CORS_ORIGINS": '["https://app.example"]', "PATHWISE_ARTIFACT_POLL_SECONDS": "0.5",
+           "PATHWISE_CATALOG_POLL_SECONDS": "0.5"}
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env, cwd=REPO,
                                stdout=log, stderr=subprocess.STDOUT)

@@ -5,10 +5,21 @@ from app.documents.consents import ConsentEntry, ConsentSource, Purpose
 from app.documents.courses import Course, CourseFormat, CourseLevel
 from app.documents.enrollments import Enrollment, EnrollmentStatus
 from app.documents.events import Event, EventContext
+from app.documents.practice import (
+    Exercise,
+    ExerciseFormat,
+    KnowledgeState,
+    PlacementStatus,
+    PlacementTest,
+    ReviewCard,
+    Skill,
+    SkillMastery,
+)
 from app.documents.ratings import Rating
 from app.documents.users import PROFILE_FIELDS, User
 
-DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount]
+DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
+                               KnowledgeState, ReviewCard, PlacementTest]
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -23,8 +34,16 @@ __all__ = [
     "EnrollmentStatus",
     "Event",
     "EventContext",
+    "Exercise",
+    "ExerciseFormat",
+    "KnowledgeState",
+    "PlacementStatus",
+    "PlacementTest",
     "Provider",
     "Purpose",
     "Rating",
+    "ReviewCard",
+    "Skill",
+    "SkillMastery",
     "User",
 ]

@@ -74,6 +74,7 @@ class Preferences(BaseModel):
     not_interested_topics: list[str] = Field(default_factory=list)
     dismissed_courses: list[str] = Field(default_factory=list)
     feedback: list[RecommendationFeedback] = Field(default_factory=list)  # the last FEEDBACK_LIMIT
+    difficulty_feedback: dict[str, str] = Field(default_factory=dict)  # field_key(course id) -> too_easy/...
 
 
 class Onboarding(BaseModel):

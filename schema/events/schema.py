@@ -18,7 +18,7 @@ _RENAME = {"timestamp": "client_timestamp"}
 
 def _as_dict(event: object) -> dict[str, Any]:
     """An EventInput as use cases take it (EventInput builds dicts itself; see schema/events/types.py)."""
-    return dict(event) if isinstance(event, dict) else given_fields(event, _RENAME)
+    return event if isinstance(event, dict) else given_fields(event, _RENAME)  # a dict made for this request
 
 
 def ingest_options(context: Context) -> use_cases.IngestOptions:
@@ -28,6 +28,7 @@ def ingest_options(context: Context) -> use_cases.IngestOptions:
         default_purposes=frozenset(default_purposes(settings.default_consents)),
         half_life_days=settings.interest_half_life_days,
         writer=context.event_writer,
+        settings=settings,
     )
 
 

@@ -161,7 +161,8 @@ async def track(events: list[dict[str, Any] | NotAnEvent], principal: Principal,
             stored = await track_events(raw, options)
         except UseCaseError as error:
             raise RefusedError(error.code, error.message) from error
-        results.update({index: replace(result, index=index) for index, result in zip(positions, stored, strict=True)})
+        for index, result in zip(positions, stored, strict=True):
+            results[index] = result if result.index == index else replace(result, index=index)
     return [results[index] for index in range(len(events))]
 
 

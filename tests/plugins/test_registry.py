@@ -106,8 +106,8 @@ def test_an_empty_configuration_is_refused() -> None:
 
 
 def test_the_default_setting_resolves_to_builtins() -> None:
-    assert Settings().recommenders == ["cf", "popular"]
-    assert configured_recommenders(Settings()) == [BUILTINS["cf"], BUILTINS["popular"]]
+    assert Settings().recommenders == ["hybrid", "content", "cf", "sequence", "popular"]
+    assert configured_recommenders(Settings()) == [BUILTINS[name] for name in Settings().recommenders]
     with pytest.raises(UnknownRecommenderError):
         configured_recommenders(Settings(recommenders=["cf", "missing"]))
 

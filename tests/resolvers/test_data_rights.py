@@ -13,9 +13,13 @@ from app.documents import (
     Course,
     Enrollment,
     Event,
+    KnowledgeState,
+    PlacementTest,
     Provider,
     Purpose,
     Rating,
+    ReviewCard,
+    SkillMastery,
     User,
 )
 from resolvers import data_rights
@@ -36,7 +40,8 @@ def test_every_document_model_is_keyed_to_a_learner_or_declared_not_personal() -
     for model in DOCUMENT_MODELS:
         assert (user_key(model) is None) == (model in NOT_PERSONAL), model.__name__
     names = {name for name, _, _ in personal_collections()}
-    assert names == {"users", "enrollments", "ratings", "events", "consents", "accounts"}
+    assert names == {"users", "enrollments", "ratings", "events", "consents", "accounts", "knowledge_states",
+                     "review_cards", "placement_tests"}
 
 
 def test_a_model_neither_keyed_nor_declared_fails(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,6 +72,9 @@ async def seed(user_id: str) -> None:
                        policy_version="v1").insert()
     await ConnectedAccount(id=ConnectedAccount.key(user_id, "github"), user_id=user_id, provider=Provider.GITHUB,
                            imported={"languages": ["en"]}).insert()
+    await KnowledgeState(id=user_id, user_id=user_id, skills={"python": SkillMastery(probability=0.7)}).insert()
+    await ReviewCard(id=ReviewCard.key(user_id, "x1"), user_id=user_id, exercise_id="x1", due=STAMP).insert()
+    await PlacementTest(id=f"pt_{user_id}", user_id=user_id, skills=["python"]).insert()
 
 
 @pytest.mark.usefixtures("clean")
@@ -79,7 +87,8 @@ async def test_my_data_holds_every_collection_of_the_learner_only_and_is_json() 
     assert data["userId"] == "u1"
     collections = data["collections"]
     assert {name: len(docs) for name, docs in collections.items()} == {
-        "users": 1, "enrollments": 1, "ratings": 1, "events": 1, "consents": 1, "accounts": 1}
+        "users": 1, "enrollments": 1, "ratings": 1, "events": 1, "consents": 1, "accounts": 1,
+        "knowledge_states": 1, "review_cards": 1, "placement_tests": 1}
     assert collections["users"][0]["_id"] == "u1"
     assert "insights" in collections["users"][0]
     assert collections["ratings"][0]["created_at"] == "2026-01-02T03:04:05+00:00"
@@ -92,7 +101,8 @@ async def test_delete_my_data_erases_everything_of_the_learner_and_counts_it() -
     await seed("u1")
     await seed("u2")
     counts = await delete_my_data("u1")
-    assert counts == {"users": 1, "enrollments": 1, "ratings": 1, "events": 1, "consents": 1, "accounts": 1}
+    assert counts == {"users": 1, "enrollments": 1, "ratings": 1, "events": 1, "consents": 1, "accounts": 1,
+                      "knowledge_states": 1, "review_cards": 1, "placement_tests": 1}
     for name, model, key in personal_collections():
         collection = model.get_pymongo_collection()
         assert await collection.count_documents({key: "u1"}) == 0, name

@@ -1,0 +1,193 @@
+"""Use cases: course recommendations for a learner, and courses similar to a course.
+
+Per request: the learner is rebuilt from their documents (history, interests, goals, exclusions), the
+strategy's recommender is asked for more candidates than needed, then the candidates are fitted to the
+context (a phone with little time favours short courses), optionally diversified (MMR), and cut to `first`.
+Enrolled, completed, dismissed and not-interested courses, and courses of not-interested topics, are never
+returned, whatever the recommender does.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import numpy as np
+
+from app.documents import Course, Enrollment, Purpose, Rating, User
+from recommenders import readiness, reranking
+from recommenders.base import Reason, Recommendation, RecommendationRequest
+from recommenders.content import Content
+from resolvers.catalog_snapshot import CourseFilters
+from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.knowledge import mastery_of
+from resolvers.learners import blocked_topic_keys, excluded_courses, learner_of
+from resolvers.recommendation_service import RecommendationService
+
+CANDIDATE_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    device: str | None = None
+    available_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class LearnerRecords:
+    user: User | None
+    enrollments: list[Enrollment]
+    ratings: list[Rating]
+
+
+@dataclass(frozen=True)
+class RecommendedCourse:
+    course: Course
+    score: float
+    source: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    items: list[RecommendedCourse]
+    request_id: str
+    strategy: str
+    fallback: bool
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the caller asked for."""
+
+    strategy: str = "auto"
+    first: int = 10
+    filters: CourseFilters = field(default_factory=CourseFilters)
+    context: RequestContext = field(default_factory=RequestContext)
+    diversity: float = 0.0
+
+
+async def recommend_courses(service: RecommendationService, records: LearnerRecords, ask: Ask, now: datetime,
+                            half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
+    """Up to `ask.first` courses for the learner; a bad strategy or argument is a BAD_USER_INPUT."""
+    name = _checked(service, ask)
+    learner = learner_of(records.user, records.enrollments, records.ratings, now, half_life_days, defaults)
+    exclude = excluded_courses(records.user, records.enrollments) | _known_courses(service, records.user)
+    exclude |= service.catalog.with_topics(blocked_topic_keys(records.user))
+    knowledge = await _knowledge(service, records.user, learner.personalization_enabled, now)
+    rerank = ask.context.available_minutes or ask.diversity or knowledge is not None
+    request = RecommendationRequest(learner, ask.first * CANDIDATE_FACTOR if rerank else ask.first,
+                                    frozenset(exclude), service.catalog.allowed(ask.filters), now)
+    outcome = await service.recommend(name, request)
+    found = _padded(service, outcome.recommendations, request)
+    if knowledge is not None:
+        found = readiness.adjust(found, knowledge)
+    ranked = _reranked(service, found, ask, request)
+    return RecommendationList(_courses(service, ranked, outcome.strategy), uuid.uuid4().hex, outcome.strategy,
+                              outcome.fallback)
+
+
+def _known_courses(service: RecommendationService, user: User | None) -> set[str]:
+    """Courses the learner said they already know or found too easy."""
+    if user is None:
+        return set()
+    said = user.preferences.difficulty_feedback
+    known = {key for key, kind in said.items() if kind in ("already_know", "too_easy")}
+    return {service.catalog.course_by_key[key] for key in known if key in service.catalog.course_by_key}
+
+
+async def _knowledge(service: RecommendationService, user: User | None, personal: bool,
+                     now: datetime) -> readiness.Knowledge | None:
+    """What readiness needs of the learner, or None without a skill graph or personal data to use."""
+    catalog = service.catalog
+    if user is None or not personal or not catalog.skills:
+        return None
+    mastery = {estimate.skill_id: readiness.Known(estimate.probability, estimate.confidence)
+               for estimate in await mastery_of(user.id, None, now, service.settings) if estimate.source != "prior"}
+    goals = catalog.skill_ids(user.goals)
+    if not mastery and not goals:
+        return None
+    prerequisites = {skill.id: skill.prerequisites for skill in catalog.skills.values()}
+    names = {skill.id: skill.name for skill in catalog.skills.values()}
+    return readiness.Knowledge(catalog.course_skills, prerequisites, names, mastery, goals,
+                               service.settings.mastery_threshold)
+
+
+def similar_courses(service: RecommendationService, course_id: str, first: int,
+                    records: LearnerRecords | None) -> list[RecommendedCourse]:
+    """Courses like `course_id` (NOT_FOUND when it is not in the catalog), minus the caller's exclusions."""
+    if course_id not in service.catalog.courses:
+        raise UseCaseError(ErrorCode.NOT_FOUND, f"no course {course_id!r}")
+    exclude = set(service.catalog.courses) - set(service.catalog.allowed(CourseFilters()))
+    if records is not None:
+        exclude |= excluded_courses(records.user, records.enrollments)
+    found = service.similar(course_id, first, frozenset(exclude))
+    return _courses(service, found, "content" if service.model("content") else "catalog")
+
+
+def _checked(service: RecommendationService, ask: Ask) -> str:
+    name = service.resolve(ask.strategy)
+    if name is None:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"unknown strategy {ask.strategy!r}; available: "
+                           + ", ".join(service.strategies()))
+    if not 1 <= ask.first <= service.settings.max_recommendations:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT,
+                           f"first must be between 1 and {service.settings.max_recommendations}")
+    if not 0.0 <= ask.diversity <= 1.0:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "diversity must be between 0 and 1")
+    minutes = ask.context.available_minutes
+    if minutes is not None and minutes <= 0:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "availableMinutes must be positive")
+    return name
+
+
+def _padded(service: RecommendationService, found: list[Recommendation],
+            request: RecommendationRequest) -> list[Recommendation]:
+    """`found` filled up to `request.k` from catalog popularity (below everything found), so filters and
+    context never leave a short list while the catalog has courses that pass them."""
+    if len(found) >= request.k:
+        return found
+    present = {rec.item_id for rec in found}
+    more = service.catalog_popular.recommend(replace(request, exclude=request.exclude | present,
+                                                     k=request.k - len(found)))
+    floor = min((rec.score for rec in found), default=1.0)
+    return found + [Recommendation(rec.item_id, floor * 0.5 ** (rank + 1), rec.reasons, "popular")
+                    for rank, rec in enumerate(more)]
+
+
+def _by_rank(found: list[Recommendation]) -> list[Recommendation]:
+    """Scores replaced by rank relevance in (0.5, 1] (recommenders' scores are not comparable across them)."""
+    size = max(len(found), 1)
+    return [replace(rec, score=1.0 - 0.5 * rank / size) for rank, rec in enumerate(found)]
+
+
+def _reranked(service: RecommendationService, found: list[Recommendation], ask: Ask,
+              request: RecommendationRequest) -> list[Recommendation]:
+    kept = [rec for rec in found if rec.item_id not in request.exclude and rec.item_id in service.catalog.courses]
+    if ask.context.available_minutes or ask.context.device:
+        kept = reranking.fit_to_context(_by_rank(kept), service.catalog.items, ask.context.available_minutes,
+                                        ask.context.device)
+    if ask.diversity > 0 and len(kept) > ask.first:
+        kept = reranking.mmr(kept, _similarity(service), ask.first, ask.diversity)
+    return kept[:ask.first]
+
+
+def _similarity(service: RecommendationService) -> Callable[[str, str], float]:
+    content = service.model("content")
+    if isinstance(content, Content):
+        positions, vectors = content.positions, content.vectors
+
+        def cosine(a: str, b: str) -> float:
+            if a in positions and b in positions:
+                return float(np.dot(vectors[positions[a]], vectors[positions[b]]))
+            return 0.0
+
+        return cosine
+    similarity: Callable[[str, str], float] = reranking.jaccard_similarity(service.catalog.items)
+    return similarity
+
+
+def _courses(service: RecommendationService, found: list[Recommendation], source: str) -> list[RecommendedCourse]:
+    courses = service.catalog.courses
+    return [RecommendedCourse(courses[rec.item_id], rec.score, getattr(rec, "source", None) or source, rec.reasons)
+            for rec in found if rec.item_id in courses]

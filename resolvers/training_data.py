@@ -1,0 +1,77 @@
+"""Training data for the recommenders, read from the store: the catalog as `Item`s, every learner's positive
+signals as `Interaction`s (weights from `resolvers.learners`), and learners' segments."""
+
+import math
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from app.documents import Course, Enrollment, Event, Purpose, Rating, User
+from recommenders.base import Interaction, Item, TrainingData
+from resolvers.learners import (
+    EVENT_WEIGHTS,
+    enrollment_signal,
+    interests_of,
+    personalizable,
+    rating_signal,
+    segments_of,
+)
+
+Progress = Callable[[str], None]
+EVENT_TYPES = [kind for kind in EVENT_WEIGHTS if kind not in ("enroll", "complete")]  # those come from enrolments
+
+
+def item_of(course: Course) -> Item:
+    """A course as recommenders see it."""
+    text = ". ".join(part for part in (course.summary, ", ".join(course.skills), course.description) if part)
+    return Item(course.id, course.title, text, tuple(course.skills), tuple(course.topics),
+                course.level.value if course.level else None, course.language, course.duration_minutes,
+                course.format.value if course.format else None, tuple(course.prerequisites), course.published)
+
+
+async def catalog_items() -> dict[str, Item]:
+    return {course.id: item_of(course) for course in await Course.find_all().to_list()}
+
+
+async def event_signals() -> list[Interaction]:
+    """Course events grouped per learner, course and type: weight grows with repeats (log), capped at 2×."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"type": {"$in": EVENT_TYPES}, "course_id": {"$ne": None}}},
+        {"$group": {"_id": {"user": "$user_id", "course": "$course_id", "type": "$type"},
+                    "count": {"$sum": 1}, "at": {"$max": "$server_timestamp"}}},
+    ]
+    found = []
+    async for row in await Event.get_pymongo_collection().aggregate(pipeline):
+        key = row["_id"]
+        weight = EVENT_WEIGHTS[key["type"]] * min(2.0, 1.0 + 0.5 * math.log(max(1, row["count"])))
+        at = row["at"] if isinstance(row["at"], datetime) else None
+        found.append(Interaction(key["user"], key["course"], weight, at, key["type"]))
+    return found
+
+
+async def interactions() -> list[Interaction]:
+    """Every positive signal: enrolments, ratings, course events."""
+    signals = [s for s in map(enrollment_signal, await Enrollment.find_all().to_list()) if s is not None]
+    signals += [s for s in map(rating_signal, await Rating.find_all().to_list()) if s is not None]
+    return signals + await event_signals()
+
+
+async def learner_segments(now: datetime, half_life_days: float, defaults: set[Purpose]) -> dict[str, dict[str, str]]:
+    """Segments of the learners who allow personalization."""
+    segments = {}
+    async for user in User.find_all():
+        if personalizable(user, defaults):
+            segments[user.id] = segments_of(user, interests_of(user, now, half_life_days))
+    return segments
+
+
+async def training_data(now: datetime, half_life_days: float, defaults: set[Purpose],
+                        progress: Progress | None = None) -> TrainingData:
+    """Everything the recommenders are fitted on, as of now."""
+    note = progress or (lambda _: None)
+    note("catalog")
+    items = await catalog_items()
+    note("interactions")
+    signals = await interactions()
+    note("segments")
+    return TrainingData(items, signals, await learner_segments(now, half_life_days, defaults))

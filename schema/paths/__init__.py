@@ -1,0 +1,1 @@
+"""Next exercises on a skill and learning paths toward goal skills."""

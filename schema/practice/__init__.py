@@ -1,0 +1,1 @@
+"""Adaptive practice over GraphQL: the review queue and placement tests."""

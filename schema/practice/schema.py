@@ -1,0 +1,72 @@
+"""Practice: the spaced-repetition review queue and adaptive placement tests."""
+
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+
+import strawberry
+
+from resolvers import placement_tests, reviews
+from resolvers.errors import UseCaseError
+from resolvers.pages import MAX_PAGE_SIZE
+from resolvers.placement_tests import MAX_SKILLS, PlacementView
+from schema.context import Info
+from schema.errors import api_error, user_errors
+from schema.permissions import ActsForLearner, IsAuthenticated, acting_user, is_platform
+from schema.practice.types import PlacementTestPayload, ReviewItem
+
+_FOR = "For the caller, or any learner for partners and admins (userId)."
+
+
+async def _payload(change: Awaitable[PlacementView]) -> PlacementTestPayload:
+    try:
+        view = await change
+    except UseCaseError as error:
+        return PlacementTestPayload(test=None, errors=user_errors(error.problems))
+    return PlacementTestPayload(test=view, errors=[])  # type: ignore[arg-type]
+
+
+def _id(value: strawberry.ID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[ActsForLearner], description=(
+        f"The learner's due exercises (due now or earlier), least likely remembered first; `first` is 1–"
+        f"{MAX_PAGE_SIZE}. {_FOR}"))
+    async def review_queue(self, info: Info, user_id: strawberry.ID | None = None, first: int = 20) -> list[ReviewItem]:
+        settings = info.context.settings
+        try:
+            found = await reviews.review_queue(acting_user(info, _id(user_id)), first, datetime.now(UTC),
+                                               settings.review_retention)
+        except UseCaseError as error:
+            raise api_error(error) from error
+        return found  # type: ignore[return-value]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[ActsForLearner], description=(
+        f"Start an adaptive placement test over the published exercises of ≤ {MAX_SKILLS} skills (all when "
+        f"omitted); NOT_FOUND when there are none. {_FOR}"))
+    async def start_placement_test(
+        self, info: Info, skills: list[strawberry.ID] | None = None, user_id: strawberry.ID | None = None
+    ) -> PlacementTestPayload:
+        wanted = [str(skill) for skill in skills or []]
+        return await _payload(placement_tests.start_placement_test(acting_user(info, _id(user_id)), wanted))
+
+    @strawberry.mutation(permission_classes=[IsAuthenticated], description=(
+        "Answer the test's current item: `answer` is matched ignoring case and whitespace. `correct` grades it "
+        "instead and only partners and admins may pass it (FORBIDDEN otherwise); OPEN items need it. Answering "
+        "an item that is not current (e.g. twice) is BAD_USER_INPUT; another learner's test is NOT_FOUND."))
+    async def answer_placement_item(
+        self, info: Info, test_id: strawberry.ID, item_id: strawberry.ID, answer: str | None = None,
+        correct: bool | None = None,
+    ) -> PlacementTestPayload:
+        principal = info.context.principal
+        assert principal is not None
+        platform = is_platform(principal)
+        owner = None if platform else principal.user_id
+        return await _payload(placement_tests.answer_placement_item(
+            owner, str(test_id), str(item_id), answer, correct, graded_by_partner=platform))
+

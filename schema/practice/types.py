@@ -1,0 +1,107 @@
+"""GraphQL types of practice: exercises as learners see them (never their answers), review items, tests."""
+
+from datetime import datetime
+
+import strawberry
+
+from app.documents import Exercise as ExerciseDocument
+from app.documents import ExerciseFormat, PlacementStatus
+from recommenders.placement import MAX_ITEMS, SE_TARGET
+from resolvers.placement_tests import PlacementView
+from resolvers.reviews import ReviewItem as ReviewItemView
+from schema.errors import UserError
+
+ExerciseFormatType = strawberry.enum(ExerciseFormat, name="ExerciseFormat",
+                                     description="How an exercise is answered; OPEN items are graded by the platform.")
+PlacementStatusType = strawberry.enum(PlacementStatus, name="PlacementStatus")
+
+
+@strawberry.type(description="A practice exercise as learners see it; its accepted answers are never exposed.")
+class PracticeExercise:
+    prompt: str
+    format: ExerciseFormatType  # type: ignore[valid-type]
+    choices: list[str] = strawberry.field(description="The options of a multiple-choice item (≤ 50).")
+    skills: list[str] = strawberry.field(description="The skills it practises (1–20).")
+
+    @strawberry.field
+    def id(self, root: strawberry.Parent[ExerciseDocument]) -> strawberry.ID:
+        return strawberry.ID(root.id)
+
+
+@strawberry.type(description="A due exercise of the learner's review queue.")
+class ReviewItem:
+    @strawberry.field
+    def exercise_id(self, root: strawberry.Parent[ReviewItemView]) -> strawberry.ID:
+        return strawberry.ID(root.card.exercise_id)
+
+    @strawberry.field(description="The exercise, or null if it left the bank.")
+    def exercise(self, root: strawberry.Parent[ReviewItemView]) -> PracticeExercise | None:
+        return root.exercise
+
+    @strawberry.field
+    def skills(self, root: strawberry.Parent[ReviewItemView]) -> list[str]:
+        return root.card.skills
+
+    @strawberry.field(description="When it fell due.")
+    def due(self, root: strawberry.Parent[ReviewItemView]) -> datetime:
+        return root.card.due
+
+    @strawberry.field(description="FSRS probability (0–1) that the learner still remembers it; 0 if never reviewed.")
+    def recall_probability(self, root: strawberry.Parent[ReviewItemView]) -> float:
+        return root.recall_probability
+
+    @strawberry.field
+    def last_review(self, root: strawberry.Parent[ReviewItemView]) -> datetime | None:
+        return root.card.last_review
+
+    @strawberry.field(description="How many times it was answered.")
+    def reviews(self, root: strawberry.Parent[ReviewItemView]) -> int:
+        return root.card.reviews
+
+
+@strawberry.type(description=(
+    f"An adaptive placement test: at most {MAX_ITEMS} items, fewer once the estimate is precise."))
+class PlacementTest:
+    @strawberry.field
+    def id(self, root: strawberry.Parent[PlacementView]) -> strawberry.ID:
+        return strawberry.ID(root.test.id)
+
+    @strawberry.field
+    def status(self, root: strawberry.Parent[PlacementView]) -> PlacementStatusType:  # type: ignore[valid-type]
+        return root.test.status
+
+    @strawberry.field(description="The skills tested; empty means every published exercise.")
+    def skills(self, root: strawberry.Parent[PlacementView]) -> list[str]:
+        return root.test.skills
+
+    @strawberry.field
+    def items_answered(self, root: strawberry.Parent[PlacementView]) -> int:
+        return len(root.test.session.get("items", []))
+
+    @strawberry.field(description="Ability estimate in logits (EAP, prior N(0, 1)); null before the first answer.")
+    def ability(self, root: strawberry.Parent[PlacementView]) -> float | None:
+        return root.test.ability
+
+    @strawberry.field(description=(
+        f"Standard error of the ability (logits); the test stops once it is ≤ {SE_TARGET}."))
+    def standard_error(self, root: strawberry.Parent[PlacementView]) -> float | None:
+        return root.test.standard_error
+
+    @strawberry.field(description="beginner, intermediate or advanced, once finished.")
+    def level(self, root: strawberry.Parent[PlacementView]) -> str | None:
+        return root.test.level
+
+    @strawberry.field(description=(
+        f"Why it finished: se (precise enough), limit ({MAX_ITEMS} items) or bank (no items left)."))
+    def stop_reason(self, root: strawberry.Parent[PlacementView]) -> str | None:
+        return root.test.stop_reason
+
+    @strawberry.field(description="The item to answer next; null once finished.")
+    def next_item(self, root: strawberry.Parent[PlacementView]) -> PracticeExercise | None:
+        return root.next_item
+
+
+@strawberry.type
+class PlacementTestPayload:
+    test: PlacementTest | None
+    errors: list[UserError]

@@ -1,0 +1,1 @@
+"""The skill graph and the item bank over GraphQL: partners import them, everyone reads skills."""

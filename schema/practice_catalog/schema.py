@@ -1,0 +1,130 @@
+"""Skill graph and item bank: queries for everyone signed in (exercises for partners), imports for partners."""
+
+from typing import TypeVar
+
+import strawberry
+
+from app.documents.practice import Exercise as ExerciseDocument
+from app.documents.practice import Skill as SkillDocument
+from resolvers import practice_catalog as use_cases
+from resolvers.errors import UseCaseError
+from resolvers.pages import MAX_PAGE_SIZE, Page
+from schema.context import Info
+from schema.courses.types import PageInfo
+from schema.errors import api_error, user_errors
+from schema.inputs import given_fields
+from schema.permissions import IsAuthenticated, IsPartner
+from schema.practice_catalog.types import (
+    ExerciseConnection,
+    ExerciseEdge,
+    ExerciseInput,
+    Skill,
+    SkillConnection,
+    SkillEdge,
+    SkillInput,
+    UpsertExercisesPayload,
+    UpsertSkillsPayload,
+)
+
+T = TypeVar("T")
+
+
+def _page_info(page: Page[T]) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.has_next_page, has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+
+
+def _skill_connection(page: Page[SkillDocument]) -> SkillConnection:
+    edges = [SkillEdge(cursor=c, node=n) for n, c in zip(page.items, page.cursors, strict=True)]
+    return SkillConnection(total_count=page.total_count, edges=edges, page_info=_page_info(page))
+
+
+def _exercise_connection(page: Page[ExerciseDocument]) -> ExerciseConnection:
+    edges = [ExerciseEdge(cursor=c, node=n) for n, c in zip(page.items, page.cursors, strict=True)]
+    return ExerciseConnection(total_count=page.total_count, edges=edges, page_info=_page_info(page))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="A skill by id, or null.")
+    async def skill(self, info: Info, id: strawberry.ID) -> Skill | None:
+        return await info.context.loaders.skill_by_id.load(str(id))
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description=(
+            f"Skills of the skill graph, by id. `ids` (≤ {use_cases.MAX_IDS}) keeps only those named. "
+            f"`first` is 1–{MAX_PAGE_SIZE}."
+        ),
+    )
+    async def skills(
+        self, info: Info, first: int = 20, after: str | None = None, ids: list[strawberry.ID] | None = None,
+    ) -> SkillConnection:
+        try:
+            page = await use_cases.list_skills(first, after, None if ids is None else [str(i) for i in ids])
+        except UseCaseError as error:
+            raise api_error(error) from error
+        return _skill_connection(page)
+
+    @strawberry.field(
+        permission_classes=[IsPartner],
+        description=f"The exercises of one skill, published or not, by id (partners and admins). "
+                    f"`first` is 1–{MAX_PAGE_SIZE}. Accepted answers are never shown.",
+    )
+    async def exercises(
+        self, info: Info, skill: strawberry.ID, first: int = 20, after: str | None = None,
+    ) -> ExerciseConnection:
+        try:
+            page = await use_cases.list_exercises(str(skill), first, after)
+        except UseCaseError as error:
+            raise api_error(error) from error
+        return _exercise_connection(page)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[IsPartner],
+        description=(
+            "Create or update up to 1,000 skills by id (partners and admins). Prerequisites must be stored "
+            "skills or skills of the same batch and may not form a cycle; a skill that breaks this is refused "
+            "with its index, the rest are stored. Unchanged skills are not rewritten."
+        ),
+    )
+    async def upsert_skills(self, info: Info, skills: list[SkillInput]) -> UpsertSkillsPayload:
+        items = [given_fields(item) for item in skills]
+        try:
+            report = await use_cases.upsert_skills(items, info.context.settings.max_courses_per_batch)
+        except UseCaseError as error:
+            return UpsertSkillsPayload(skills=[], created=0, updated=0, unchanged=0, errors=user_errors(error.problems))
+        stored = await info.context.loaders.skill_by_id.load_many(report.stored_ids)
+        return UpsertSkillsPayload(
+            skills=[s for s in stored if s is not None],
+            created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged),
+            errors=user_errors(report.problems),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsPartner],
+        description=(
+            "Create or update up to 1,000 exercises by id (partners and admins). Their skills must be stored; "
+            "a MULTIPLE_CHOICE item needs at least 2 different choices and answers among them. Refused items "
+            "come back with their index, the rest are stored. Unchanged exercises are not rewritten."
+        ),
+    )
+    async def upsert_exercises(self, info: Info, exercises: list[ExerciseInput]) -> UpsertExercisesPayload:
+        items = [given_fields(item) for item in exercises]
+        try:
+            report = await use_cases.upsert_exercises(items, info.context.settings.max_courses_per_batch)
+        except UseCaseError as error:
+            problems = user_errors(error.problems)
+            return UpsertExercisesPayload(exercises=[], created=0, updated=0, unchanged=0, errors=problems)
+        stored = await use_cases.exercises_by_id(report.stored_ids)
+        return UpsertExercisesPayload(
+            exercises=stored,  # type: ignore[arg-type]
+            created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged),
+            errors=user_errors(report.problems),
+        )

@@ -1,0 +1,252 @@
+"""resolvers.recommendations + training + the recommendation service, in-process on the test store."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from app.documents import Enrollment, EnrollmentStatus, Purpose, User
+from app.documents.profiles import Preferences
+from app.documents.timestamps import utcnow
+from app.settings import Settings
+from recommenders.base import Recommendation, RecommendationRequest
+from resolvers.catalog_snapshot import CourseFilters
+from resolvers.courses import upsert_courses
+from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.recommendation_service import RecommendationService
+from resolvers.recommendations import Ask, LearnerRecords, RequestContext, recommend_courses, similar_courses
+from resolvers.training import train_recommenders
+
+pytestmark = pytest.mark.usefixtures("clean")
+
+COURSES = [
+    {"id": "py1", "title": "Python Basics", "summary": "Variables, loops and functions in Python.",
+     "skills": ["Python"], "topics": ["Programming"], "level": "beginner", "duration_minutes": 600},
+    {"id": "py2", "title": "Intermediate Python", "summary": "Classes, modules and testing in Python.",
+     "skills": ["Python"], "topics": ["Programming"], "level": "intermediate", "duration_minutes": 900,
+     "prerequisites": ["py1"]},
+    {"id": "sql", "title": "SQL for Analysts", "summary": "Query relational databases with SQL.",
+     "skills": ["SQL"], "topics": ["Data"], "level": "beginner", "duration_minutes": 300},
+    {"id": "viz", "title": "Data Visualization", "summary": "Charts that tell a story with data.",
+     "skills": ["Data Visualization"], "topics": ["Data"], "level": "beginner", "duration_minutes": 8},
+    {"id": "ml", "title": "Machine Learning", "summary": "Supervised learning with Python and scikit-learn.",
+     "skills": ["Machine Learning", "Python"], "topics": ["Data"], "level": "advanced", "duration_minutes": 1200},
+    {"id": "cook", "title": "Cooking Basics", "summary": "Knife skills and simple recipes.",
+     "skills": ["Cooking"], "topics": ["Food"], "level": "beginner", "duration_minutes": 60},
+    {"id": "hidden", "title": "Unpublished Python", "summary": "Not out yet.", "skills": ["Python"],
+     "published": False},
+]
+DEFAULTS = {Purpose.ESSENTIAL, Purpose.PERSONALIZATION}
+
+
+def settings_in(tmp_path: Path, **changes: object) -> Settings:
+    return Settings(data_dir=tmp_path, **changes)  # type: ignore[arg-type]
+
+
+async def seed() -> None:
+    await upsert_courses(COURSES, 100)
+    now = utcnow()
+    for learner in range(12):
+        user = f"u{learner}"
+        await User(id=user, interests=["Python"]).insert()
+        await Enrollment(id=Enrollment.key(user, "py1"), user_id=user, course_id="py1",
+                         status=EnrollmentStatus.COMPLETED, completed_at=now - timedelta(days=3)).insert()
+        if learner < 8:
+            await Enrollment(id=Enrollment.key(user, "py2"), user_id=user, course_id="py2").insert()
+        if learner < 4:
+            await Enrollment(id=Enrollment.key(user, "sql"), user_id=user, course_id="sql").insert()
+
+
+async def started(settings: Settings) -> RecommendationService:
+    service = RecommendationService(settings)
+    await service.start(poll=False)
+    return service
+
+
+async def ask(service: RecommendationService, user: User | None, enrollments: list[Enrollment],
+              ask: Ask) -> list[str]:
+    found = await recommend_courses(service, LearnerRecords(user, enrollments, []), ask, utcnow(), 30.0, DEFAULTS)
+    return [item.course.id for item in found.items]
+
+
+async def test_before_training_popularity_from_the_catalog_answers_with_fallback(tmp_path: Path) -> None:
+    await seed()
+    service = await started(settings_in(tmp_path))
+    try:
+        found = await recommend_courses(service, LearnerRecords(None, [], []), Ask(), utcnow(), 30.0, DEFAULTS)
+        assert found.fallback is True and found.strategy == "popular"
+        ids = [item.course.id for item in found.items]
+        assert ids and "hidden" not in ids
+        assert {s.info.name: s.status for s in service.statuses()}["cf"] == "NOT_TRAINED"
+    finally:
+        await service.stop()
+
+
+async def test_training_publishes_artifacts_and_the_service_serves_them(tmp_path: Path) -> None:
+    await seed()
+    settings = settings_in(tmp_path)
+    results = await train_recommenders(settings)
+    assert {r.name for r in results} == set(settings.recommenders)
+    assert all(r.manifest is not None for r in results if r.name != "hybrid")
+    service = await started(settings)
+    try:
+        statuses = {s.info.name: s.status for s in service.statuses()}
+        assert statuses["cf"] == "READY" and statuses["hybrid"] == "COMPOSED"
+        learner = User(id="new", interests=["Python"])
+        enrolled = [Enrollment(id="new:py1", user_id="new", course_id="py1", status=EnrollmentStatus.COMPLETED,
+                               completed_at=utcnow())]
+        found = await recommend_courses(service, LearnerRecords(learner, enrolled, []), Ask(first=3), utcnow(),
+                                        30.0, DEFAULTS)
+        ids = [item.course.id for item in found.items]
+        assert found.fallback is False and found.strategy == "hybrid"
+        assert ids[0] == "py2"  # the next step after the completed course, and what similar learners took
+        assert "py1" not in ids and "hidden" not in ids
+        assert all(item.reasons for item in found.items)
+    finally:
+        await service.stop()
+
+
+async def test_exclusions_filters_and_context(tmp_path: Path) -> None:
+    await seed()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings)
+    service = await started(settings)
+    try:
+        user = User(id="x", interests=["Python", "Data"],
+                    preferences=Preferences(not_interested_courses=["ml"], not_interested_topics=["Food"],
+                                            dismissed_courses=["sql"]))
+        ids = await ask(service, user, [], Ask(first=10))
+        assert not {"ml", "cook", "sql", "hidden"} & set(ids)
+        only_sql = await ask(service, None, [], Ask(first=10, filters=CourseFilters(skills=("sql",))))
+        assert only_sql == ["sql"]
+        short = await ask(service, None, [], Ask(first=10, filters=CourseFilters(max_minutes=300)))
+        assert set(short) <= {"sql", "viz", "cook"} and short
+        phone = await ask(service, User(id="p", interests=["Data"]), [],
+                          Ask(first=3, context=RequestContext("mobile", 10)))
+        assert phone[0] == "viz"  # the only course that fits 10 free minutes
+    finally:
+        await service.stop()
+
+
+async def test_personalization_switch_off_gets_popular_only(tmp_path: Path) -> None:
+    await seed()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings)
+    service = await started(settings)
+    try:
+        user = User(id="off", interests=["Cooking"], personalization_enabled=False)
+        found = await recommend_courses(service, LearnerRecords(user, [], []), Ask(first=5), utcnow(), 30.0,
+                                        DEFAULTS)
+        assert [item.source for item in found.items] == ["popular"] * len(found.items)
+        assert found.items[0].course.id == "py1"
+    finally:
+        await service.stop()
+
+
+async def test_unknown_strategy_lists_the_installed_names(tmp_path: Path) -> None:
+    service = await started(settings_in(tmp_path))
+    try:
+        with pytest.raises(UseCaseError) as raised:
+            await recommend_courses(service, LearnerRecords(None, [], []), Ask(strategy="magic"), utcnow(), 30.0,
+                                    DEFAULTS)
+        assert raised.value.code is ErrorCode.BAD_USER_INPUT
+        assert "auto, hybrid, content, cf, sequence, popular" in str(raised.value)
+    finally:
+        await service.stop()
+
+
+class Exploding:
+    def recommend(self, request: RecommendationRequest) -> list[Recommendation]:
+        raise RuntimeError("boom")
+
+
+class Sleepy:
+    def recommend(self, request: RecommendationRequest) -> list[Recommendation]:
+        import time
+
+        time.sleep(0.5)
+        return [Recommendation("cook", 1.0)]
+
+
+@pytest.mark.parametrize("broken", [Exploding(), Sleepy()])
+async def test_a_failing_or_late_recommender_falls_back_to_popular(tmp_path: Path, broken: object) -> None:
+    await seed()
+    settings = settings_in(tmp_path, recommendation_budget_ms=100)
+    await train_recommenders(settings)
+    service = await started(settings)
+    try:
+        service.slots["cf"].model = broken  # type: ignore[assignment]
+        found = await recommend_courses(service, LearnerRecords(None, [], []), Ask(strategy="cf"), utcnow(), 30.0,
+                                        DEFAULTS)
+        assert found.fallback is True and found.strategy == "popular" and found.items
+    finally:
+        await service.stop()
+
+
+async def test_a_newer_artifact_is_picked_up_without_restart(tmp_path: Path) -> None:
+    await seed()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings, ["popular"])
+    service = await started(settings)
+    try:
+        first = service.slots["popular"].manifest
+        assert first is not None
+        await train_recommenders(settings, ["popular"])
+        await service.refresh_artifacts()
+        second = service.slots["popular"].manifest
+        assert second is not None and second.version != first.version
+    finally:
+        await service.stop()
+
+
+async def test_new_courses_are_embedded_when_the_catalog_changes(tmp_path: Path) -> None:
+    await seed()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings, ["content"])
+    service = await started(settings)
+    try:
+        await upsert_courses([{"id": "py3", "title": "Advanced Python", "summary": "Concurrency and packaging.",
+                               "skills": ["Python"]}], 100)
+        await service.refresh_catalog()
+        similar = [item.course.id for item in similar_courses(service, "py3", 3, None)]
+        assert similar and set(similar) <= {"py1", "py2", "ml"}
+    finally:
+        await service.stop()
+
+
+async def test_similar_courses_of_an_unknown_course_is_not_found(tmp_path: Path) -> None:
+    service = await started(settings_in(tmp_path))
+    try:
+        with pytest.raises(UseCaseError) as raised:
+            similar_courses(service, "nope", 3, None)
+        assert raised.value.code is ErrorCode.NOT_FOUND
+    finally:
+        await service.stop()
+
+
+async def test_readiness_uses_mastery_goals_and_difficulty_feedback(tmp_path: Path) -> None:
+    from app.documents import KnowledgeState, Skill, SkillMastery
+    from app.documents.profiles import field_key
+
+    await seed()
+    await Skill(id="python", name="Python").insert()
+    await Skill(id="ml", name="Machine Learning", prerequisites=["python"]).insert()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings, ["popular"])
+    service = await started(settings)
+    try:
+        weak = SkillMastery(probability=0.2, confidence=0.9, attempts=10, correct=2, practiced_at=utcnow())
+        await KnowledgeState(id="k", user_id="k", skills={field_key("python"): weak},
+                             skill_ids={field_key("python"): "python"}).insert()
+        user = User(id="k", goals=["Machine Learning"],
+                    preferences=Preferences(difficulty_feedback={field_key("sql"): "already_know"}))
+        found = await recommend_courses(service, LearnerRecords(user, [], []), Ask(strategy="popular", first=10),
+                                        utcnow(), 30.0, DEFAULTS)
+        ids = [item.course.id for item in found.items]
+        assert "sql" not in ids  # "already know this"
+        # Python is weak and on the way to the goal: its course comes first, before the goal's own course
+        assert ids[0] == "py1" and ids.index("ml") > ids.index("py1")
+        assert found.items[0].reasons[0].code == "CLOSES_GAP"
+        assert found.items[0].reasons[0].text == "Builds Python toward your goal Machine Learning"
+    finally:
+        await service.stop()
