@@ -16,9 +16,10 @@ Artifacts: `content.faiss`, `vectors.npy` (no pickle) and `content.json` (ids, t
 
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,9 @@ class Content(Recommender):
         if learner is None:
             return []
         hits = self._search(learner.query, request.k, lambda item_id: allowed(request, item_id))
-        return [Recommendation(item_id, score, (self._reason(item_id, learner),)) for item_id, score in hits]
+        reasons = self._reasons([item_id for item_id, _ in hits], learner)
+        return [Recommendation(item_id, score, (reason,))
+                for (item_id, score), reason in zip(hits, reasons, strict=True)]
 
     def similar(self, item_id: str, k: int = 10, exclude: frozenset[str] = frozenset()) -> list[Recommendation]:
         """The `k` items most similar to `item_id` (never itself nor `exclude`); [] for an unknown item."""
@@ -196,9 +199,8 @@ class Content(Recommender):
         return _LearnerVectors(query, profile, history, _labels(learner))
 
     def _profile_vector(self, learner: Learner) -> Vectors | None:
-        interests = sorted(learner.interests, key=lambda label: -learner.interests[label])
-        text = ". ".join(part.strip() for part in (learner.profile_text, *learner.goals, *interests) if part.strip())
-        return _text_vector(text) if text else None
+        text = profile_text(learner)
+        return PROFILE_VECTORS.get(text) if text else None
 
     def _history_weights(self, learner: Learner, request: RecommendationRequest) -> dict[str, float]:
         weights: dict[str, float] = {}
@@ -212,35 +214,82 @@ class Content(Recommender):
             weights[signal.item_id] = weights.get(signal.item_id, 0.0) + signal.weight * decay
         return weights
 
-    def _reason(self, item_id: str, learner: _LearnerVectors) -> Reason:
-        vector = self.vectors[self.positions[item_id]]
-        profile_share = self.profile_weight * float(learner.profile @ vector) if learner.profile is not None else None
-        closest = max(learner.history, key=lambda other: float(self.vectors[self.positions[other]] @ vector),
-                      default=None)
-        history_share = ((1 - self.profile_weight) * float(self.vectors[self.positions[closest]] @ vector)
-                         if closest is not None else None)
-        if closest is not None and (profile_share is None or history_share is None or history_share >= profile_share):
-            return Reason(SIMILAR_TO, f"Similar to {self.titles[self.positions[closest]]} you took")
-        if not learner.labels:
-            return MATCHES_PROFILE
-        label = self._closest_label(list(learner.labels), vector)
-        return Reason(MATCHES_GOAL, learner.labels[label])
+    def _reasons(self, item_ids: list[str], learner: _LearnerVectors) -> list[Reason]:
+        """Per item: SIMILAR_TO the closest history item when history explains more of its score than the
+        profile does, else MATCHES_GOAL naming the closest goal or interest (MATCHES_PROFILE without labels)."""
+        if not item_ids:
+            return []
+        rows = self.vectors[[self.positions[item_id] for item_id in item_ids]]
+        profile = self.profile_weight * (rows @ learner.profile) if learner.profile is not None else None
+        history = list(learner.history)
+        closest: list[str | None] = [None] * len(item_ids)
+        if history:
+            similarity = rows @ self.vectors[[self.positions[other] for other in history]].T
+            best = similarity.argmax(axis=1)
+            shares = (1 - self.profile_weight) * similarity.max(axis=1)
+            closest = [history[b] if profile is None or shares[n] >= profile[n] else None
+                       for n, b in enumerate(best)]
+        labels = self._closest_labels(list(learner.labels), rows) if None in closest and learner.labels else []
+        return [Reason(SIMILAR_TO, f"Similar to {self.titles[self.positions[other]]} you took") if other is not None
+                else Reason(MATCHES_GOAL, learner.labels[labels[n]]) if labels else MATCHES_PROFILE
+                for n, other in enumerate(closest)]
 
-    def _closest_label(self, labels: list[str], vector: Vectors) -> str:
+    def _closest_labels(self, labels: list[str], rows: Vectors) -> list[str]:
+        """For each row, the label whose vector is most similar."""
         missing = [label for label in labels if label not in self._label_vectors]
         if missing:
             if len(self._label_vectors) + len(missing) > LABEL_CACHE_SIZE:
                 self._label_vectors.clear()
             self._label_vectors.update(zip(missing, embeddings.encode(missing), strict=True))
-        return max(labels, key=lambda label: float(self._label_vectors[label] @ vector))
+        matrix = np.vstack([self._label_vectors[label] for label in labels])
+        return [labels[i] for i in (rows @ matrix.T).argmax(axis=1)]
 
 
-@lru_cache(maxsize=PROFILE_CACHE_SIZE)
-def _text_vector(text: str) -> Vectors:
-    """A profile text's vector, cached: a learner's profile changes far less often than they ask."""
-    vector: Vectors = np.asarray(embeddings.encode([text])[0], dtype=np.float32)
-    vector.setflags(write=False)
-    return vector
+
+def profile_text(learner: Learner) -> str:
+    """What is embedded for a learner's profile: their free text, goals, then interests, strongest first."""
+    interests = sorted(learner.interests, key=lambda label: -learner.interests[label])
+    return ". ".join(part.strip() for part in (learner.profile_text, *learner.goals, *interests) if part.strip())
+
+
+class ProfileVectors:
+    """Profile texts' vectors, most recently used kept (a learner's profile changes far less often than they
+    ask); thread-safe. `warm` embeds many texts in batches ahead of requests (server start)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._vectors: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> Vectors:
+        with self._lock:
+            found = self._vectors.get(text)
+            if found is not None:
+                self._vectors.move_to_end(text)
+                return found
+        vector = np.asarray(embeddings.encode([text])[0], dtype=np.float32)
+        self._keep({text: vector})
+        return vector
+
+    def warm(self, texts: Iterable[str]) -> int:
+        """Embed the texts not cached yet (at most `size`); how many were embedded."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t and t not in self._vectors))[: self.size]
+        if missing:
+            self._keep(dict(zip(missing, encode_in_chunks(missing), strict=True)))
+        return len(missing)
+
+    def _keep(self, vectors: dict[str, Vectors]) -> None:
+        with self._lock:
+            for text, vector in vectors.items():
+                vector.setflags(write=False)
+                self._vectors[text] = vector
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+
+
+PROFILE_VECTORS = ProfileVectors(PROFILE_CACHE_SIZE)
 
 
 def _labels(learner: Learner) -> dict[str, str]:

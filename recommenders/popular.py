@@ -15,7 +15,7 @@ alone is returned.
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -34,6 +34,7 @@ TRENDING = Reason("TRENDING", "Trending now")
 POPULAR_WITH_SIMILAR = Reason("POPULAR_WITH_SIMILAR", "Popular with learners like you")
 
 RANKINGS = ("global", "trending")
+RANKING_CACHE_SIZE = 1024  # rankings kept per combination of usable segments (computed once, then reused)
 
 Table = dict[str, float]
 
@@ -56,8 +57,10 @@ class Popular(Recommender):
         self.trending_weights: Table = {}
         self.segments: dict[str, dict[str, Table]] = {}
         self.segment_sizes: dict[str, dict[str, int]] = {}
+        self._rankings: dict[tuple[tuple[str, str], ...], list[tuple[str, float, Reason]]] = {}
 
     def fit(self, data: TrainingData) -> None:
+        self._rankings = {}
         self.global_weights = _sum_weights((i.item_id, i.weight) for i in data.interactions)
         self.trending_weights = _trending(data, self.half_life_days)
         self.segments, self.segment_sizes = _segment_tables(data)
@@ -82,18 +85,35 @@ class Popular(Recommender):
         return popular
 
     def recommend(self, request: RecommendationRequest) -> list[Recommendation]:
+        usable = self._usable_segments(request.learner.segments)
+        ranking = self._rankings.get(usable)
+        if ranking is None:
+            ranking = self._ranking(usable)
+            if len(self._rankings) >= RANKING_CACHE_SIZE:
+                self._rankings.clear()
+            self._rankings[usable] = ranking
+        picked: list[Recommendation] = []
+        for item, score, reason in ranking:
+            if len(picked) >= request.k:
+                break
+            if allowed(request, item):
+                picked.append(Recommendation(item, score, (reason,)))
+        return picked
+
+    def _ranking(self, usable: tuple[tuple[str, str], ...]) -> list[tuple[str, float, Reason]]:
+        """Every item, best first, with its score and reason, for learners in the `usable` segments."""
         use_trending = self.ranking == "trending" and self.trending_weights
         base = _normalised(self.trending_weights if use_trending else self.global_weights)
-        tables = self._segment_tables_for(request.learner.segments)
-        if tables:
-            blended = _blend(base, [_normalised(t) for t in tables], self.segment_weight)
-            return _top(blended, request, lambda _: POPULAR_WITH_SIMILAR)
+        if usable:
+            tables = [_normalised(self.segments[name][value]) for name, value in usable]
+            blended = _blend(base, tables, self.segment_weight)
+            return [(item, blended[item], POPULAR_WITH_SIMILAR) for item in _ranked(blended)]
         trending = set(_ranked(self.trending_weights)[: self.trending_top])
-        return _top(base, request, lambda item: TRENDING if item in trending else POPULAR)
+        return [(item, base[item], TRENDING if item in trending else POPULAR) for item in _ranked(base)]
 
-    def _segment_tables_for(self, learner_segments: Mapping[str, str]) -> list[Table]:
-        return [self.segments[name][value] for name, value in sorted(learner_segments.items())
-                if self.segment_sizes.get(name, {}).get(value, 0) >= self.min_segment_learners]
+    def _usable_segments(self, learner_segments: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+        return tuple((name, value) for name, value in sorted(learner_segments.items())
+                     if self.segment_sizes.get(name, {}).get(value, 0) >= self.min_segment_learners)
 
 
 def _sum_weights(pairs: Iterable[tuple[str, float]]) -> Table:
@@ -144,9 +164,3 @@ def _blend(base: Table, segment_tables: list[Table], segment_weight: float) -> T
 
 def _ranked(table: Table) -> list[str]:
     return [item for item, _ in sorted(table.items(), key=lambda pair: (-pair[1], pair[0]))]
-
-
-def _top(table: Table, request: RecommendationRequest, reason: Callable[[str], Reason]) -> list[Recommendation]:
-    picked = [item for item in _ranked(table) if allowed(request, item)][: request.k]
-    return [Recommendation(item, table[item], (reason(item),)) for item in picked]
-

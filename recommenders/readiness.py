@@ -8,7 +8,9 @@ skill (probability of answering correctly, with how much evidence), each score i
 - `READY` (1.15) when every prerequisite skill is mastered: reason PREREQUISITES_MASTERED;
 - `ALREADY_MASTERED` (0.5) when every skill the course teaches is already mastered;
 - `CLOSES_GAP` (1.25) when the course teaches a skill on the way to the learner's goals (a goal skill or one
-  of its prerequisites) that is not mastered yet: reason CLOSES_GAP naming the goal.
+  of its prerequisites) that is not mastered yet: reason CLOSES_GAP naming the goal;
+- `REFRESH` (1.1) when the course teaches a skill with practice items due for review (spaced repetition):
+  reason DUE_FOR_REVIEW.
 
 Unpractised skills are unknown, not weak: they neither penalise nor earn PREREQUISITES_MASTERED.
 Scores are assumed ≥ 0 and comparable within the list; the list is re-sorted.
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from recommenders.base import Reason, Recommendation
 
-NOT_READY, READY, ALREADY_MASTERED, GAP = 0.6, 1.15, 0.5, 1.25
+NOT_READY, READY, ALREADY_MASTERED, GAP, REFRESH = 0.6, 1.15, 0.5, 1.25, 1.1
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Knowledge:
     names: Mapping[str, str]  # skill id -> name, for reasons
     mastery: Mapping[str, Known] = field(default_factory=dict)
     goals: Sequence[str] = ()  # goal skill ids
+    due: frozenset[str] = frozenset()  # skill ids with practice items due for review
     threshold: float = 0.8
     weak: float = 0.5
     min_confidence: float = 0.3
@@ -91,4 +94,8 @@ def _adjusted(rec: Recommendation, knowledge: Knowledge, path: Mapping[str, str]
         factor *= GAP
         goal = knowledge.names.get(path[gap[0]], path[gap[0]])
         reasons.insert(0, Reason("CLOSES_GAP", f"Builds {knowledge.names.get(gap[0], gap[0])} toward your goal {goal}"))
+    due = [skill for skill in taught if skill in knowledge.due]
+    if due:
+        factor *= REFRESH
+        reasons.append(Reason("DUE_FOR_REVIEW", f"Refreshes {knowledge.names.get(due[0], due[0])}, due for review"))
     return replace(rec, score=rec.score * factor, reasons=tuple(reasons))

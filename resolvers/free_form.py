@@ -5,6 +5,8 @@ from typing import Any
 
 MAX_DEPTH = 5
 MAX_BYTES = 16 * 1024
+# One encoder for every check: `json.dumps` with options builds a new JSONEncoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 def free_form_problem(value: Any, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> str | None:
@@ -14,10 +16,16 @@ def free_form_problem(value: Any, max_bytes: int = MAX_BYTES, max_depth: int = M
     problem = _walk(value, depth=1, max_depth=max_depth)
     if problem:
         return problem
-    size = len(json.dumps(value, ensure_ascii=False, default=str).encode())
+    size = _encoded_size(value)
     if size > max_bytes:
         return f"is {size} bytes; at most {max_bytes} are allowed"
     return None
+
+
+def _encoded_size(value: dict[str, Any]) -> int:
+    """Bytes of `value` in UTF-8 as `json.dumps` writes it (values JSON does not know as their `str`)."""
+    text = _ENCODER.encode(value)
+    return len(text) if text.isascii() else len(text.encode())
 
 
 def _walk(value: Any, depth: int, max_depth: int = MAX_DEPTH) -> str | None:

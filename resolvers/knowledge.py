@@ -30,6 +30,7 @@ from recommenders.knowledge.serving import (
     load_tracker,
 )
 from resolvers.errors import ErrorCode, Problem, UseCaseError
+from resolvers.practice_catalog import checked_skill_ids
 from resolvers.profile_updates import update_profile
 from resolvers.recommendation_service import artifact_root
 
@@ -215,12 +216,7 @@ async def mastery_report(user_id: str, skills: Sequence[str] | None, now: dateti
 
 
 def _checked_skills(skills: Sequence[str]) -> list[str]:
-    cleaned = list(dict.fromkeys(skill.strip() for skill in skills))
-    if len(cleaned) > MAX_SKILLS:
-        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {MAX_SKILLS} skills at a time")
-    if any(not skill or len(skill) > 200 for skill in cleaned):
-        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "each skill id must be 1–200 characters")
-    return cleaned
+    return checked_skill_ids(skills, MAX_SKILLS)
 
 
 def _estimates(tracker: MasteryTracker, held: KnowledgeState | None, skills: Sequence[str],

@@ -14,6 +14,7 @@ from app.documents.profiles import field_key
 from app.documents.timestamps import utcnow
 from recommenders.placement import PRIOR_SD, Item, PlacementSession, level, mastery_seed
 from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.practice_catalog import checked_skill_ids
 
 MAX_SKILLS = 50
 BANK_EXHAUSTED = "bank"  # stop reason when no unused item is left before the SE target or the item limit
@@ -32,12 +33,7 @@ def _item(exercise: Exercise) -> Item:
 
 
 def _checked_skills(skills: Sequence[str]) -> list[str]:
-    cleaned = list(dict.fromkeys(skill.strip() for skill in skills))
-    if len(cleaned) > MAX_SKILLS:
-        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {MAX_SKILLS} skills per placement test")
-    if any(not skill or len(skill) > 200 for skill in cleaned):
-        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "each skill must be 1–200 characters")
-    return cleaned
+    return checked_skill_ids(skills, MAX_SKILLS)
 
 
 async def _bank(skills: list[str]) -> dict[str, Exercise]:

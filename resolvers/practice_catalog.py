@@ -289,3 +289,13 @@ def _topological(skills: dict[str, Skill]) -> list[Skill]:
         ordered.extend(skills[skill_id] for skill_id in ready)
         sorter.done(*ready)
     return ordered
+
+
+def checked_skill_ids(skills: Sequence[str], max_skills: int) -> list[str]:
+    """Skill ids as asked for: stripped, de-duplicated, at most `max_skills`, each 1–200 characters."""
+    cleaned = list(dict.fromkeys(skill.strip() for skill in skills))
+    if len(cleaned) > max_skills:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {max_skills} skills at a time")
+    if any(not skill or len(skill) > 200 for skill in cleaned):
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "each skill id must be 1–200 characters")
+    return cleaned

@@ -23,17 +23,22 @@ from typing import Any
 import faiss
 import numpy as np
 
+from app.documents import User
+from app.documents.timestamps import utcnow
 from app.settings import Settings
 from plugins.registry import RecommenderInfo, Registry, configured_recommenders, get_registry
 from recommenders import embeddings
 from recommenders.artifacts import ArtifactStore, Manifest, config_hash
 from recommenders.base import Item, Reason, Recommendation, RecommendationRequest, Recommender, TrainingData
-from recommenders.content import Content
+from recommenders.content import PROFILE_VECTORS, Content, profile_text
 from recommenders.popular import Popular
 from resolvers.catalog_snapshot import CatalogSnapshot, catalog_stamp, load_catalog
+from resolvers.consents import default_purposes
+from resolvers.learners import learner_of
 
 log = logging.getLogger("pathwise.recommendations")
 FALLBACK = "popular"
+QUEUE_WAIT_FACTOR = 10  # a request waiting this many budgets for a recommender thread is answered by popular
 AUTO = "auto"
 
 
@@ -94,6 +99,7 @@ class RecommendationService:
         self.catalog_popular = Popular()
         self.executor = ThreadPoolExecutor(settings.recommendation_threads, thread_name_prefix="recommend")
         self._poller: asyncio.Task[None] | None = None
+        self._warmer: asyncio.Task[int] | None = None
 
     # life cycle -------------------------------------------------------------------------------------------
     async def start(self, poll: bool = True) -> None:
@@ -101,12 +107,14 @@ class RecommendationService:
         await self.refresh_artifacts()
         if poll:
             self._poller = asyncio.create_task(self._poll(), name="recommendation-poller")
+            self._warmer = asyncio.create_task(self.warm_profiles(), name="profile-warmer")
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+        for task in (self._poller, self._warmer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def _poll(self) -> None:
@@ -119,6 +127,24 @@ class RecommendationService:
                     await self.refresh_catalog()
             except Exception:  # a failed poll must not stop serving; it is retried next time
                 log.exception("refreshing recommenders failed")
+
+    async def warm_profiles(self) -> int:
+        """Embed learners' profile texts ahead of their requests (the first request would otherwise embed
+        it); at most the profile cache's size. How many were embedded."""
+        if not isinstance(self.model("content"), Content):
+            return 0
+        now, defaults = utcnow(), default_purposes(self.settings.default_consents)
+        texts = []
+        async for user in User.find_all().limit(PROFILE_VECTORS.size):
+            learner = learner_of(user, [], [], now, self.settings.interest_half_life_days, defaults)
+            texts.append(profile_text(learner))
+        try:
+            embedded = await asyncio.get_running_loop().run_in_executor(self.executor, PROFILE_VECTORS.warm, texts)
+        except Exception:  # warming is an optimisation: a failure only means cold first requests
+            log.exception("warming profile vectors failed")
+            return 0
+        log.info("embedded %d learner profiles ahead of their requests", embedded)
+        return embedded
 
     # loading ----------------------------------------------------------------------------------------------
     async def refresh_artifacts(self) -> None:
@@ -213,10 +239,8 @@ class RecommendationService:
         model = self.model(name)
         if model is None:
             return self._fallback(name, request, f"{name} is not trained yet")
-        loop = asyncio.get_running_loop()
-        budget = self.settings.recommendation_budget_ms / 1000
         try:
-            found = await asyncio.wait_for(loop.run_in_executor(self.executor, model.recommend, request), budget)
+            found = await self._within_budget(model, request)
         except TimeoutError:
             return self._fallback(name, request, f"{name} exceeded its {self.settings.recommendation_budget_ms} ms")
         except Exception as error:
@@ -225,6 +249,25 @@ class RecommendationService:
         if not found and name != FALLBACK:
             return self._fallback(name, request, f"{name} had nothing for this learner")
         return Outcome(found, name, False)
+
+    async def _within_budget(self, model: Recommender, request: RecommendationRequest) -> list[Recommendation]:
+        """`model.recommend(request)` in a worker thread; TimeoutError once it has run longer than the budget
+        (time spent waiting for a free thread does not count, up to QUEUE_WAIT_FACTOR budgets)."""
+        loop = asyncio.get_running_loop()
+        started: asyncio.Future[None] = loop.create_future()
+
+        def mark_started() -> None:
+            if not started.done():
+                started.set_result(None)
+
+        def run() -> list[Recommendation]:
+            loop.call_soon_threadsafe(mark_started)
+            return model.recommend(request)
+
+        budget = self.settings.recommendation_budget_ms / 1000
+        running = loop.run_in_executor(self.executor, run)
+        await asyncio.wait_for(asyncio.shield(started), budget * QUEUE_WAIT_FACTOR)
+        return await asyncio.wait_for(running, budget)
 
     def _fallback(self, name: str, request: RecommendationRequest, problem: str) -> Outcome:
         popular = self.model(FALLBACK) or self.catalog_popular

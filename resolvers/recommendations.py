@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from app.documents import Course, Enrollment, Purpose, Rating, User
+from app.documents import Course, Enrollment, Purpose, Rating, ReviewCard, User
 from recommenders import readiness, reranking
 from recommenders.base import Reason, Recommendation, RecommendationRequest
 from recommenders.content import Content
@@ -107,10 +107,17 @@ async def _knowledge(service: RecommendationService, user: User | None, personal
     goals = catalog.skill_ids(user.goals)
     if not mastery and not goals:
         return None
+    due = await _due_skills(user.id, now) if mastery else frozenset()
     prerequisites = {skill.id: skill.prerequisites for skill in catalog.skills.values()}
     names = {skill.id: skill.name for skill in catalog.skills.values()}
-    return readiness.Knowledge(catalog.course_skills, prerequisites, names, mastery, goals,
+    return readiness.Knowledge(catalog.course_skills, prerequisites, names, mastery, goals, due,
                                service.settings.mastery_threshold)
+
+
+async def _due_skills(user_id: str, now: datetime) -> frozenset[str]:
+    """Skills of the learner's practice items that are due for review now."""
+    cards = ReviewCard.get_pymongo_collection().find({"user_id": user_id, "due": {"$lte": now}}, {"skills": 1})
+    return frozenset(skill for card in await cards.to_list() for skill in card.get("skills", []))
 
 
 def similar_courses(service: RecommendationService, course_id: str, first: int,

@@ -2,6 +2,7 @@
 is collected for, and what it feeds. The privacy notice is generated from this table."""
 
 import builtins
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,10 +169,18 @@ def spec_for(event_type: str) -> EventSpec | None:
 def canonical_properties(spec: EventSpec, properties: dict[str, Any]) -> dict[str, Any]:
     """Known properties under their snake_case names: `itemId` → `item_id` (JavaScript clients send camelCase);
     a name given both ways keeps the snake_case value; other keys stay as sent."""
-    known = spec.properties.model_fields
-    renamed = {key: _snake(key) for key in properties if key not in known and _snake(key) in known}
+    known = _field_names(spec.properties)
+    renamed = {key: snake for key in properties if key not in known and (snake := _snake(key)) in known}
+    if not renamed:
+        return dict(properties)
     return {renamed.get(key, key): value for key, value in properties.items()
             if key not in renamed or renamed[key] not in properties}
+
+
+@functools.cache
+def _field_names(properties: builtins.type[Props]) -> frozenset[str]:
+    """The known property names of a Props class (reading `model_fields` costs ~1 µs a call)."""
+    return frozenset(properties.model_fields)
 
 
 def _snake(name: str) -> str:

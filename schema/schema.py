@@ -2,6 +2,7 @@
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
@@ -24,6 +25,7 @@ from schema.practice_catalog import schema as practice_catalog
 from schema.preferences import schema as preferences
 from schema.privacy import schema as privacy
 from schema.recommendations import schema as recommendations
+from schema.scalars import SCALAR_OVERRIDES
 from schema.users import schema as users
 
 Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query,
@@ -35,13 +37,17 @@ Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.M
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # One depth rule for the schema's life: QueryDepthLimiter makes a new rule class per instance, and the
+    # validation cache keys on the rules, so a limiter per request would never let a validation be reused.
+    depth_rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             lambda: ParserCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: AddValidationRules(depth_rules),
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from pymongo import MongoClient
+from pymongo.database import Database
 from pymongo.monitoring import CommandFailedEvent, CommandListener, CommandStartedEvent, CommandSucceededEvent
 
 from app.db import init_database, make_client
@@ -116,6 +118,14 @@ def live_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     process.terminate()
     process.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture
+def store(live_server: LiveServer) -> Iterator[Database[dict[str, Any]]]:
+    """The live server's database through plain pymongo, to check what it stored."""
+    client: MongoClient[dict[str, Any]] = MongoClient(live_server.settings.mongodb_uri, tz_aware=True)
+    yield client[live_server.settings.database]
+    client.close()
 
 
 def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:

@@ -56,3 +56,10 @@ def test_courses_without_graph_skills_are_untouched() -> None:
     knowledge = Knowledge(COURSES, PREREQUISITES, NAMES, {"python": Known(0.1, 1.0)}, goals=["ml"])
     rec = Recommendation("unknown-course", 0.5)
     assert adjust([rec], knowledge) == [rec]
+
+
+def test_courses_refreshing_due_skills_say_so() -> None:
+    knowledge = Knowledge(COURSES, PREREQUISITES, NAMES, {}, due=frozenset({"python"}))
+    out = adjust([Recommendation("cook", 1.0), Recommendation("intro", 0.95)], knowledge)
+    assert out[0].item_id == "intro"
+    assert [(r.code, r.text) for r in out[0].reasons] == [("DUE_FOR_REVIEW", "Refreshes Python, due for review")]

@@ -250,3 +250,19 @@ async def test_readiness_uses_mastery_goals_and_difficulty_feedback(tmp_path: Pa
         assert found.items[0].reasons[0].text == "Builds Python toward your goal Machine Learning"
     finally:
         await service.stop()
+
+
+async def test_profiles_are_embedded_ahead_of_requests(tmp_path: Path) -> None:
+    from recommenders.content import PROFILE_VECTORS
+
+    await seed()
+    goal = f"Become a {utcnow().timestamp()} data engineer"
+    await User(id="warm", goals=[goal], consents={"personalization": True}).insert()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings, ["content"])
+    service = await started(settings)
+    try:
+        assert await service.warm_profiles() >= 1
+        assert PROFILE_VECTORS.warm([goal]) == 0  # already there
+    finally:
+        await service.stop()

@@ -2,12 +2,10 @@
 who may ask for whom."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pymongo import MongoClient
 from pymongo.database import Database
 
 from app.documents.profiles import field_key
@@ -20,13 +18,6 @@ PATH = "query($g: [ID!], $t: String, $u: ID) { learningPath(goalSkills: $g, goal
        "steps { kind course { id } skill { id name } skills { id } exerciseCount reason reasonText estimatedMinutes " \
        "cumulativeMinutes cumulativeWeeks } skipped { skill { id } reason probability } matches { skillName } " \
        "totalMinutes totalWeeks weeklyMinutes } }"
-
-
-@pytest.fixture
-def store(live_server: LiveServer) -> Iterator[Database[dict[str, Any]]]:
-    client: MongoClient[dict[str, Any]] = MongoClient(live_server.settings.mongodb_uri, tz_aware=True)
-    yield client[live_server.settings.database]
-    client.close()
 
 
 def unique(prefix: str) -> str:

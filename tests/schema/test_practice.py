@@ -1,12 +1,9 @@
 """Practice over HTTP: a whole placement test, its refusals, and the review queue (live `pathwise serve`)."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from pymongo import MongoClient
 from pymongo.database import Database
 
 from app.tokens import Role
@@ -22,13 +19,6 @@ ANSWER = f"mutation($t: ID!, $i: ID!, $a: String, $c: Boolean) {{ answerPlacemen
          f"answer: $a, correct: $c) {{ test {{ {TEST_FIELDS} }} errors {{ code message }} }} }}"
 QUEUE = "query($u: ID, $n: Int) { reviewQueue(userId: $u, first: $n) { exerciseId exercise { id prompt format " \
         "choices skills } skills due recallProbability lastReview reviews } }"
-
-
-@pytest.fixture
-def store(live_server: LiveServer) -> Iterator[Database[dict[str, Any]]]:
-    client: MongoClient[dict[str, Any]] = MongoClient(live_server.settings.mongodb_uri, tz_aware=True)
-    yield client[live_server.settings.database]
-    client.close()
 
 
 def unique(prefix: str) -> str:
