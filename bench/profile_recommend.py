@@ -74,68 +74,6 @@ def instrument() -> None:
     use_cases._reranked = timed("_padded + _reranked", use_cases._reranked)
 
 
-def apply_proposals() -> None:
-    """The changes this benchmark proposes, applied in this process only (product files stay as they are):
-    1. the depth limit's validation rule built once, so ValidationCache hits (a QueryDepthLimiter made per
-       request creates a new rule class each time, and the cache key includes the rules);
-    2. DataLoaders querying one learner with `{"user_id": id}`: the embedded store uses the index for an
-       equality but scans the collection for `$in`;
-    3. `popular`'s normalised and blended tables and their ranking memoised (they only change on reload)."""
-    import app.factory
-    from resolvers import dataloaders
-    from schema import schema as root
-
-    def build_schema(settings: Settings) -> Any:
-        import strawberry
-        from strawberry.extensions import (
-            AddValidationRules,
-            MaskErrors,
-            MaxTokensLimiter,
-            ParserCache,
-            QueryDepthLimiter,
-            ValidationCache,
-        )
-
-        rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
-        return strawberry.Schema(query=root.Query, mutation=root.Mutation, extensions=[
-            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens), lambda: ParserCache(maxsize=256),
-            lambda: AddValidationRules(rules), lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(should_mask_error=root.should_mask_error)])
-
-    app.factory.build_schema = build_schema  # type: ignore[attr-defined]
-    for name, model in (("_enrollments_by_user", dataloaders.Enrollment), ("_ratings_by_user", dataloaders.Rating)):
-        dataloaders.__dict__[name] = _by_user(model, dataloaders.__dict__[name])
-    _memoise_popular()
-
-
-def _by_user(model: Any, original: Callable[..., Any]) -> Callable[..., Any]:
-    async def load(user_ids: Any) -> Any:
-        if len(set(user_ids)) != 1:
-            return await original(user_ids)
-        found = await model.find({"user_id": user_ids[0]}).to_list()
-        order = "started_at" if hasattr(model, "started_at") else "updated_at"
-        return [sorted(found, key=lambda d: getattr(d, order), reverse=True)] * len(user_ids)
-    return load
-
-
-def _memoise_popular() -> None:
-    from recommenders import popular
-
-    def by_ids(function: Callable[..., Any], key: Callable[..., Any]) -> Callable[..., Any]:
-        memo: dict[Any, Any] = {}
-
-        def wrapper(*args: Any) -> Any:
-            k = key(*args)
-            if k not in memo:
-                memo[k] = (function(*args), args)  # args kept alive, so their ids stay theirs
-            return memo[k][0]
-        return wrapper
-
-    popular._normalised = by_ids(popular._normalised, id)
-    popular._blend = by_ids(popular._blend, lambda base, tables, weight: (id(base), *map(id, tables), weight))
-    popular._ranked = by_ids(popular._ranked, id)
-
-
 def report_profile(profile: cProfile.Profile, title: str, top: int) -> None:
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out).strip_dirs()
@@ -210,9 +148,6 @@ async def run(args: argparse.Namespace, workspace: bench.Workspace) -> None:
 
     settings = Settings(mongodb_uri=workspace.uri, database=bench.DATABASE, data_dir=workspace.data_dir,
                         jwt_secret=workspace.secret, log_level="warning")
-    if args.proposals:
-        apply_proposals()
-        print("with the proposed changes (in this process only)")
     app = create_app(settings, workspace.uri)
     instrument()
     async with app.router.lifespan_context(app):
@@ -249,7 +184,6 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-cprofile", action="store_true")
-    parser.add_argument("--proposals", action="store_true", help="apply the proposed changes in this process")
     args = parser.parse_args()
     if not bench.COURSES_CSV.exists():
         print(f"skipped: the Coursera catalog is not at {bench.COURSES_CSV}")

@@ -325,14 +325,11 @@ def wait_for(process: subprocess.Popen[bytes], check: Any, log: Path, what: str,
     raise SystemExit(f"{what} did not become ready in {timeout_s:.0f} s:\n{log.read_text()[-4000:]}")
 
 
-def start_pathwise(workspace: Workspace, port: int, token: str, proposals: bool) -> subprocess.Popen[bytes]:
+def start_pathwise(workspace: Workspace, port: int, token: str) -> subprocess.Popen[bytes]:
     import httpx
 
     log = workspace.root / "serve.log"
     command = [sys.executable, "-m", "app"]
-    if proposals:  # the same command, after bench/profile_recommend.py's changes are applied in that process
-        command = [sys.executable, "-c", "import sys; sys.path.insert(0, 'bench'); import profile_recommend; "
-                   "profile_recommend.apply_proposals(); sys.argv[0] = 'pathwise'; from app.cli import main; main()"]
     process = subprocess.Popen([*command, "serve", "--port", str(port), "--data-dir", str(workspace.data_dir)],
                                cwd=REPO, env=workspace.env(), stdout=log.open("wb"), stderr=subprocess.STDOUT)
     statuses: dict[str, str] = {}
@@ -439,7 +436,7 @@ def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
     token_file = workspace.root / "tokens.json"
     token_file.write_text(json.dumps(tokens))
     pathwise_port, bare_port = free_port(), free_port()
-    pathwise = start_pathwise(workspace, pathwise_port, tokens[0], args.proposals)
+    pathwise = start_pathwise(workspace, pathwise_port, tokens[0])
     bare = start_bare(workspace.root, bare_port)
     try:
         pids = {"pathwise": pathwise.pid, "bare": bare.pid, "store": args.store_pid}
@@ -481,8 +478,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 16], help="concurrent clients")
     parser.add_argument("--workdir", type=Path, help="keep the store, artifacts and tokens here, and reuse them")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
-    parser.add_argument("--proposals", action="store_true",
-                        help="serve with bench/profile_recommend.py's proposed changes (patched in that process)")
     return parser.parse_args()
 
 

@@ -1,13 +1,14 @@
 """resolvers.free_form: what a free-form dict (`attributes`, `properties`) may hold."""
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resolvers.free_form import MAX_BYTES, MAX_DEPTH, free_form_problem
+from resolvers.free_form import MAX_BYTES, MAX_DEPTH, _encoded_size, free_form_problem
 
 
 def _nested_dicts(depth: int) -> dict[str, Any]:
@@ -180,3 +181,9 @@ def test_property_objects_deeper_than_five_are_refused(key: str, depth: int) -> 
     for _ in range(depth - 1):
         value = {key: value}
     assert free_form_problem(value) == "nests deeper than 5 levels"
+
+
+@pytest.mark.parametrize("value", [{"a": 1, "b": [1.5, None, True]}, {"ünïcode": "välue €"}, {"at": date(2026, 1, 15)},
+                                   {"control": "\n\t\x01"}])
+def test_encoded_size_is_that_of_json_dumps(value: dict[str, Any]) -> None:
+    assert _encoded_size(value) == len(json.dumps(value, ensure_ascii=False, default=str).encode())

@@ -1,7 +1,16 @@
 """The event taxonomy: typed properties, purposes, camelCase from JavaScript clients."""
 
 from app.documents import Purpose
-from resolvers.taxonomy import CUSTOM, SPECS, canonical_properties, check_properties, spec_for
+from resolvers.taxonomy import (
+    CUSTOM,
+    SPECS,
+    NoProps,
+    QuizAnswer,
+    _field_names,
+    canonical_properties,
+    check_properties,
+    spec_for,
+)
 
 
 def test_every_type_has_a_purpose_and_a_description() -> None:
@@ -16,6 +25,20 @@ def test_camel_case_properties_become_snake_case() -> None:
                                                  "extraThing": 1}
     assert canonical_properties(spec, {"item_id": "a", "itemId": "b", "correct": False}) == {
         "item_id": "a", "correct": False}
+
+
+def test_snake_case_properties_come_back_unchanged_in_a_new_dict() -> None:
+    given = {"item_id": "q1", "correct": True, "_item_id": "x"}
+    canonical = canonical_properties(SPECS["quiz_answer"], {"item_id": "q1", "correct": True})
+    assert canonical == {"item_id": "q1", "correct": True}
+    assert canonical_properties(SPECS["quiz_answer"], given) == {"item_id": "q1", "correct": True}
+    plain = {"correct": True}
+    assert canonical_properties(SPECS["quiz_answer"], plain) is not plain
+
+
+def test_field_names_are_those_of_the_model() -> None:
+    assert _field_names(QuizAnswer) == frozenset(QuizAnswer.model_fields)
+    assert _field_names(NoProps) == frozenset()
 
 
 def test_typed_properties_are_checked() -> None:

@@ -1,10 +1,13 @@
-"""The ratings aggregate of resolvers.ratings._refresh_course_rating: `$match` then `$group` with `$avg`/`$sum`."""
+"""Aggregates: the ratings summary of resolvers.ratings._refresh_course_rating (`$match` then `$group` with
+`$avg`/`$sum`) and the course-event signals of resolvers.training_data.event_signals."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from app.documents import Rating
+from app.documents import Event, Rating
+from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
 
@@ -52,3 +55,65 @@ async def test_group_reflects_a_replaced_rating() -> None:
     await seed(("u1", "x", 1), ("u2", "x", 2))
     await Rating(id=Rating.key("u1", "x"), user_id="u1", course_id="x", rating=5).save()
     assert await summary("x") == [{"_id": "x", "average": 3.5, "count": 2}]
+
+
+# The course-event signals of resolvers.training_data.event_signals: `$match` (`$in` on type, `course_id` not
+# null) then `$group` by a compound `_id` document, counting with `$sum: 1` and taking the latest `$max` date.
+
+T0 = datetime(2024, 5, 1, 8, 0, 0, 250_000, tzinfo=UTC)
+
+SIGNALS: list[dict[str, Any]] = [
+    {"$match": {"type": {"$in": ["course_view", "bookmark"]}, "course_id": {"$ne": None}}},
+    {"$group": {"_id": {"user": "$user_id", "course": "$course_id", "type": "$type"},
+                "count": {"$sum": 1}, "at": {"$max": "$server_timestamp"}}},
+]
+
+
+def event(user_id: str, n: int, kind: str, course_id: str | None, hours: int) -> dict[str, Any]:
+    document = Event(id=Event.key(user_id, f"e{n}"), user_id=user_id, event_id=f"e{n}", type=kind,
+                     course_id=course_id, server_timestamp=T0 + timedelta(hours=hours))
+    dumped: dict[str, Any] = document.model_dump(by_alias=True)
+    return dumped
+
+
+async def signals() -> list[dict[str, Any]]:
+    rows = await (await Event.get_pymongo_collection().aggregate(SIGNALS)).to_list()
+    return sorted(rows, key=lambda row: (row["_id"]["user"], row["_id"]["course"], row["_id"]["type"]))
+
+
+async def seed_events() -> None:
+    without_course = event("u1", 90, "course_view", None, 9)
+    del without_course["course_id"]
+    await Event.get_pymongo_collection().insert_many([
+        event("u1", 1, "course_view", "c1", 0), event("u1", 2, "course_view", "c1", 5),
+        event("u1", 3, "course_view", "c1", 2), event("u1", 4, "bookmark", "c1", 1),
+        event("u1", 5, "course_view", "c2", 3), event("u2", 6, "course_view", "c1", 4),
+        event("u1", 7, "search", "c1", 8), event("u1", 8, "course_view", None, 7), without_course,
+    ])
+
+
+async def test_signals_group_by_user_course_and_type_with_count_and_latest_time() -> None:
+    await seed_events()
+    assert await signals() == [
+        {"_id": {"user": "u1", "course": "c1", "type": "bookmark"}, "count": 1, "at": T0 + timedelta(hours=1)},
+        {"_id": {"user": "u1", "course": "c1", "type": "course_view"}, "count": 3, "at": T0 + timedelta(hours=5)},
+        {"_id": {"user": "u1", "course": "c2", "type": "course_view"}, "count": 1, "at": T0 + timedelta(hours=3)},
+        {"_id": {"user": "u2", "course": "c1", "type": "course_view"}, "count": 1, "at": T0 + timedelta(hours=4)},
+    ]
+
+
+async def test_signals_keep_the_compound_id_order_and_value_types() -> None:
+    await seed_events()
+    row = (await signals())[1]
+    assert list(row["_id"]) == ["user", "course", "type"]
+    assert type(row["count"]) is int
+    assert isinstance(row["at"], datetime)
+    assert row["at"].utcoffset() == timedelta(0)
+
+
+@nx_diverges("`$max` of dates compares whole seconds: of two dates in the same second it may return the earlier")
+async def test_signals_max_date_keeps_milliseconds() -> None:
+    await Event.get_pymongo_collection().insert_many([
+        {**event("u1", n, "course_view", "c1", 0), "server_timestamp": T0 + timedelta(milliseconds=ms)}
+        for n, ms in enumerate([0, 700, 300])])
+    assert [row["at"] for row in await signals()] == [T0 + timedelta(milliseconds=700)]
