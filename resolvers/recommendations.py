@@ -15,6 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from app.documents import Course, Enrollment, Purpose, Rating, ReviewCard, User
+from app.documents.timestamps import as_utc
 from recommenders import readiness, reranking
 from recommenders.base import Reason, Recommendation, RecommendationRequest
 from recommenders.content import Content
@@ -116,8 +117,11 @@ async def _knowledge(service: RecommendationService, user: User | None, personal
 
 async def _due_skills(user_id: str, now: datetime) -> frozenset[str]:
     """Skills of the learner's practice items that are due for review now."""
-    cards = ReviewCard.get_pymongo_collection().find({"user_id": user_id, "due": {"$lte": now}}, {"skills": 1})
-    return frozenset(skill for card in await cards.to_list() for skill in card.get("skills", []))
+    cards = ReviewCard.get_pymongo_collection().find({"user_id": user_id, "due": {"$lte": now}},
+                                                     {"skills": 1, "due": 1})
+    # `due` checked again: the embedded store compares dates to the second (tests/store/test_dates.py)
+    return frozenset(skill for card in await cards.to_list() if as_utc(card["due"]) <= now
+                     for skill in card.get("skills", []))
 
 
 def similar_courses(service: RecommendationService, course_id: str, first: int,

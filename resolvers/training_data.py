@@ -4,7 +4,6 @@ signals as `Interaction`s (weights from `resolvers.learners`), and learners' seg
 import math
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from app.documents import Course, Enrollment, Event, Purpose, Rating, User
 from recommenders.base import Interaction, Item, TrainingData
@@ -34,19 +33,21 @@ async def catalog_items() -> dict[str, Item]:
 
 
 async def event_signals() -> list[Interaction]:
-    """Course events grouped per learner, course and type: weight grows with repeats (log), capped at 2×."""
-    pipeline: list[dict[str, Any]] = [
-        {"$match": {"type": {"$in": EVENT_TYPES}, "course_id": {"$ne": None}}},
-        {"$group": {"_id": {"user": "$user_id", "course": "$course_id", "type": "$type"},
-                    "count": {"$sum": 1}, "at": {"$max": "$server_timestamp"}}},
-    ]
-    found = []
-    async for row in await Event.get_pymongo_collection().aggregate(pipeline):
-        key = row["_id"]
-        weight = EVENT_WEIGHTS[key["type"]] * min(2.0, 1.0 + 0.5 * math.log(max(1, row["count"])))
-        at = row["at"] if isinstance(row["at"], datetime) else None
-        found.append(Interaction(key["user"], key["course"], weight, at, key["type"]))
-    return found
+    """Course events grouped per learner, course and type: weight grows with repeats (log), capped at 2×.
+    Grouped here while streaming rather than with `$group` on a compound key, which the embedded store
+    does not evaluate (tests/store/test_aggregates.py)."""
+    groups: dict[tuple[str, str, str], tuple[int, datetime | None]] = {}
+    query = {"type": {"$in": EVENT_TYPES}, "course_id": {"$ne": None}}
+    fields = {"user_id": 1, "course_id": 1, "type": 1, "server_timestamp": 1, "_id": 0}
+    async for row in Event.get_pymongo_collection().find(query, fields):
+        if not row.get("course_id"):
+            continue  # the embedded store's `$ne: null` also matches a missing field
+        key = (row["user_id"], row["course_id"], row["type"])
+        count, latest = groups.get(key, (0, None))
+        at = row.get("server_timestamp") if isinstance(row.get("server_timestamp"), datetime) else None
+        groups[key] = (count + 1, max(latest, at) if latest and at else latest or at)
+    return [Interaction(user, course, EVENT_WEIGHTS[kind] * min(2.0, 1.0 + 0.5 * math.log(count)), at, kind)
+            for (user, course, kind), (count, at) in groups.items()]
 
 
 async def interactions() -> list[Interaction]:

@@ -81,17 +81,37 @@ async def signals() -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["_id"]["user"], row["_id"]["course"], row["_id"]["type"]))
 
 
+COMPOUND_ID = nx_diverges("`$group` takes an `_id` document of field paths literally: every matched document "
+                          "falls into one group whose `_id` is {'user': '$user_id', ...}")
+
+
 async def seed_events() -> None:
-    without_course = event("u1", 90, "course_view", None, 9)
-    del without_course["course_id"]
     await Event.get_pymongo_collection().insert_many([
         event("u1", 1, "course_view", "c1", 0), event("u1", 2, "course_view", "c1", 5),
         event("u1", 3, "course_view", "c1", 2), event("u1", 4, "bookmark", "c1", 1),
         event("u1", 5, "course_view", "c2", 3), event("u2", 6, "course_view", "c1", 4),
-        event("u1", 7, "search", "c1", 8), event("u1", 8, "course_view", None, 7), without_course,
+        event("u1", 7, "search", "c1", 8), event("u1", 8, "course_view", None, 7),
     ])
 
 
+async def test_signals_match_keeps_listed_types_with_a_course() -> None:
+    await seed_events()
+    rows = await (await Event.get_pymongo_collection().aggregate(SIGNALS[:1])).to_list()
+    assert sorted(row["event_id"] for row in rows) == ["e1", "e2", "e3", "e4", "e5", "e6"]
+
+
+@nx_diverges("`$ne: null` also matches documents without the field; MongoDB treats a missing field as null "
+             "(the app always writes `course_id`, so stored events are unaffected)")
+async def test_ne_null_excludes_documents_without_the_field() -> None:
+    without_course = event("u1", 9, "course_view", None, 0)
+    del without_course["course_id"]
+    await Event.get_pymongo_collection().insert_many([without_course, event("u1", 1, "course_view", "c1", 0)])
+    rows = await (await Event.get_pymongo_collection().aggregate(SIGNALS[:1])).to_list()
+    assert [row["event_id"] for row in rows] == ["e1"]
+    assert await Event.get_pymongo_collection().count_documents({"course_id": {"$ne": None}}) == 1
+
+
+@COMPOUND_ID
 async def test_signals_group_by_user_course_and_type_with_count_and_latest_time() -> None:
     await seed_events()
     assert await signals() == [
@@ -102,6 +122,7 @@ async def test_signals_group_by_user_course_and_type_with_count_and_latest_time(
     ]
 
 
+@COMPOUND_ID
 async def test_signals_keep_the_compound_id_order_and_value_types() -> None:
     await seed_events()
     row = (await signals())[1]
@@ -111,9 +132,13 @@ async def test_signals_keep_the_compound_id_order_and_value_types() -> None:
     assert row["at"].utcoffset() == timedelta(0)
 
 
-@nx_diverges("`$max` of dates compares whole seconds: of two dates in the same second it may return the earlier")
-async def test_signals_max_date_keeps_milliseconds() -> None:
+@nx_diverges("`$max` of dates (grouped by a plain field path) returns a JSON string '{\"$date\": ...}', "
+             "not a date")
+async def test_max_of_dates_is_the_latest_date_to_the_millisecond() -> None:
     await Event.get_pymongo_collection().insert_many([
         {**event("u1", n, "course_view", "c1", 0), "server_timestamp": T0 + timedelta(milliseconds=ms)}
         for n, ms in enumerate([0, 700, 300])])
-    assert [row["at"] for row in await signals()] == [T0 + timedelta(milliseconds=700)]
+    pipeline = [{"$group": {"_id": "$user_id", "count": {"$sum": 1}, "at": {"$max": "$server_timestamp"}}}]
+    rows = await (await Event.get_pymongo_collection().aggregate(pipeline)).to_list()
+    assert rows == [{"_id": "u1", "count": 3, "at": T0 + timedelta(milliseconds=700)}]
+    assert rows[0]["at"].utcoffset() == timedelta(0)

@@ -1,12 +1,17 @@
-"""Finds: by `_id`, `$in`, keyset pages, non-`_id` `$in`, and `_id`-only projections."""
+"""Finds: by `_id`, `$in`, keyset pages, non-`_id` `$in`, `_id`-only projections, `$in` over the indexed
+array `Exercise.skills`, and equality versus `$in` on indexed scalar fields (resolvers.dataloaders.any_of)."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from app.documents import Course, Enrollment
+from app.documents import ConnectedAccount, Course, Enrollment, Exercise, Rating, ReviewCard
+from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
+
+STAMP = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 
 
 async def seed_courses(*ids: str, **fields: Any) -> None:
@@ -95,3 +100,77 @@ async def test_find_with_filter_and_sort_returns_matching_documents_in_id_order(
     await seed_courses("l", level="beginner")
     found = await Course.find({"level": "advanced"}).sort("_id").to_list()
     assert [course.id for course in found] == ["k", "m"]
+
+
+# The item bank reads of resolvers.practice_catalog and resolvers.placement_tests: `$in` over the indexed
+# array field `Exercise.skills` (never equality, see test_counts), alone, with `published` and keyset pages.
+
+async def seed_exercises() -> None:
+    await Exercise.insert_many([
+        Exercise(id="e1", skills=["algebra"]), Exercise(id="e2", skills=["algebra", "fractions"]),
+        Exercise(id="e3", skills=["fractions"], published=False), Exercise(id="e4", skills=["geometry"]),
+        Exercise(id="e5", skills=["Algebra"]),
+    ])
+
+
+async def exercise_ids(query: dict[str, Any]) -> list[str]:
+    return [e.id for e in await Exercise.find(query).sort("_id").to_list()]
+
+
+async def test_in_on_the_indexed_skills_array_matches_any_element_once() -> None:
+    await seed_exercises()
+    assert await exercise_ids({"skills": {"$in": ["algebra"]}}) == ["e1", "e2"]  # case-sensitive
+    assert await exercise_ids({"skills": {"$in": ["algebra", "fractions", "nothing"]}}) == ["e1", "e2", "e3"]
+    assert await exercise_ids({"skills": {"$in": ["fractions"]}, "published": True}) == ["e2"]
+    assert await exercise_ids({"skills": {"$in": []}}) == []
+    assert await Exercise.find({"skills": {"$in": ["algebra", "fractions"]}}).count() == 3
+
+
+async def test_keyset_page_over_the_skills_array_in() -> None:
+    await seed_exercises()
+    assert await exercise_ids({"skills": {"$in": ["algebra", "fractions"]}, "_id": {"$gt": "e1"}}) == ["e2", "e3"]
+
+
+@nx_diverges("once the array field is indexed, equality on one element matches nothing (Exercise.skills; "
+             "the app uses $in)")
+async def test_equality_on_the_indexed_skills_array_matches_an_element() -> None:
+    await seed_exercises()
+    assert await exercise_ids({"skills": "algebra"}) == ["e1", "e2"]
+
+
+async def test_equality_and_in_on_a_users_cards_skills() -> None:
+    """resolvers.next_exercises._cards: the learner's cards on any of the skills."""
+    await ReviewCard.insert_many([
+        ReviewCard(id=ReviewCard.key(user, item), user_id=user, exercise_id=item, skills=skills, due=STAMP)
+        for user, item, skills in [("u1", "e1", ["algebra"]), ("u1", "e2", ["geometry", "algebra"]),
+                                   ("u1", "e3", ["geometry"]), ("u2", "e1", ["algebra"])]])
+    found = await ReviewCard.find({"user_id": "u1", "skills": {"$in": ["algebra", "calculus"]}}).to_list()
+    assert sorted(card.id for card in found) == ["u1:e1", "u1:e2"]
+
+
+# resolvers.dataloaders.any_of: plain equality for one id, `$in` for several; both must find the same documents.
+
+SCALAR_FIELDS = [(Enrollment, "user_id"), (Rating, "user_id"), (ConnectedAccount, "user_id"), (Course, "_id")]
+
+
+async def seed_owned() -> None:
+    pairs = [("u1", "c1"), ("u1", "c2"), ("u2", "c1"), ("u10", "c3"), ("u1:x", "c4")]
+    await Enrollment.insert_many([Enrollment(id=Enrollment.key(u, c), user_id=u, course_id=c) for u, c in pairs])
+    await Rating.insert_many([Rating(id=Rating.key(u, c), user_id=u, course_id=c, rating=4) for u, c in pairs])
+    await ConnectedAccount.get_pymongo_collection().insert_many(
+        [{"_id": f"{u}:{c}", "user_id": u, "provider": "github"} for u, c in pairs])
+    await seed_courses("u1", "u2", "u10", "u1:x")
+
+
+@pytest.mark.parametrize(("model", "field"), SCALAR_FIELDS, ids=[f"{m.__name__}.{f}" for m, f in SCALAR_FIELDS])
+async def test_equality_and_in_of_one_value_find_the_same_documents(model: Any, field: str) -> None:
+    await seed_owned()
+    collection = model.get_pymongo_collection()
+    for value in ["u1", "u2", "u1:x", "nobody"]:
+        by_equality = sorted(row["_id"] for row in await collection.find({field: value}, {"_id": 1}).to_list())
+        by_in = sorted(row["_id"] for row in await collection.find({field: {"$in": [value]}}, {"_id": 1}).to_list())
+        assert by_equality == by_in, value
+    assert sorted(row["_id"] for row in await collection.find({field: "u1"}, {"_id": 1}).to_list()) == (
+        ["u1:c1", "u1:c2"] if field != "_id" else ["u1"])
+    several = await collection.find({field: {"$in": ["u1", "u10", "u1"]}}, {"_id": 1}).to_list()
+    assert len(several) == (3 if field != "_id" else 2)

@@ -1,11 +1,14 @@
-"""Updates and replaces: bulk ReplaceOne upserts, `$setOnInsert`, `$inc`, find_one_and_update."""
+"""Updates and replaces: bulk ReplaceOne upserts, `$setOnInsert`, `$inc`, find_one_and_update, and upserting
+`$set`s of dotted map paths with `$currentDate`."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from pymongo import ReplaceOne, ReturnDocument
 
-from app.documents import Course, Enrollment
+from app.documents import Course, Enrollment, KnowledgeState
+from app.documents.profiles import field_key
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -113,3 +116,54 @@ async def test_find_one_and_update_on_missing_id_returns_none_and_inserts_nothin
     assert raw is None
     assert await Enrollment.get_pymongo_collection().count_documents({}) == 1
     assert await Enrollment.get("u1:c2") is None
+
+
+# The mastery seeds of resolvers.placement_tests._seed_mastery and resolvers.knowledge.apply_course_feedback:
+# one upserting `$set` of dotted paths into the `skills`/`skill_ids` maps plus `$currentDate`.
+
+def seed_update(level: str | None, **probabilities: float) -> dict[str, Any]:
+    fields: dict[str, Any] = {"user_id": "u1", "level": level}
+    for label, probability in probabilities.items():
+        key = field_key(label.replace("_", " "))
+        fields[f"skills.{key}"] = {"probability": probability, "source": "placement"}
+        fields[f"skill_ids.{key}"] = label
+    return {"$set": fields, "$currentDate": {"updated_at": True}}
+
+
+async def test_dotted_set_upsert_creates_nested_maps_and_a_current_date() -> None:
+    collection = KnowledgeState.get_pymongo_collection()
+    result = await collection.update_one({"_id": "u1"}, seed_update("beginner", Linear_Algebra=0.4), upsert=True)
+    assert (result.upserted_id, result.matched_count) == ("u1", 0)
+    raw = await collection.find_one({"_id": "u1"})
+    assert raw is not None
+    assert sorted(raw) == ["_id", "level", "skill_ids", "skills", "updated_at", "user_id"]
+    assert raw["skills"] == {"linear algebra": {"probability": 0.4, "source": "placement"}}
+    assert raw["skill_ids"] == {"linear algebra": "Linear_Algebra"}
+    assert isinstance(raw["updated_at"], datetime)
+    assert raw["updated_at"].utcoffset() == timedelta(0)
+
+
+async def test_dotted_set_on_an_existing_document_merges_map_keys_and_replaces_a_key_whole() -> None:
+    collection = KnowledgeState.get_pymongo_collection()
+    await collection.insert_one({"_id": "u1", "user_id": "u1", "model_state": {"responses": 3},
+                                 "skills": {"algebra": {"probability": 0.9, "attempts": 4}, "geometry": {"probability": 0.2}}})
+    result = await collection.update_one({"_id": "u1"}, seed_update("advanced", algebra=0.6, calculus=0.3), upsert=True)
+    assert (result.upserted_id, result.matched_count, result.modified_count) == (None, 1, 1)
+    raw = await collection.find_one({"_id": "u1"})
+    assert raw is not None
+    assert raw["skills"] == {"algebra": {"probability": 0.6, "source": "placement"}, "geometry": {"probability": 0.2},
+                             "calculus": {"probability": 0.3, "source": "placement"}}
+    assert (raw["level"], raw["model_state"]) == ("advanced", {"responses": 3})
+    state = await KnowledgeState.get("u1")
+    assert state is not None
+    assert state.skills["calculus"].probability == 0.3
+
+
+async def test_dotted_set_upsert_reads_back_as_the_document() -> None:
+    await KnowledgeState.get_pymongo_collection().update_one(
+        {"_id": "u1"}, seed_update(None, **{"C++": 0.7}), upsert=True)
+    state = await KnowledgeState.get("u1")
+    assert state is not None
+    key = field_key("C++")
+    assert (state.user_id, state.level, state.skill_ids) == ("u1", None, {key: "C++"})
+    assert state.skills[key].probability == 0.7
