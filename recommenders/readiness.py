@@ -5,6 +5,8 @@ skill (probability of answering correctly, with how much evidence), each score i
 
 - `NOT_READY` (0.6) when some prerequisite skill of the course is known to be weak (mastery below
   `weak` with confidence ≥ `min_confidence`): the learner should close that gap first;
+- `UNPROVEN` (0.85) when no prerequisite is known to be weak but some are not mastered (unpractised, or in
+  between): a course whose prerequisites the learner has not shown yet waits a little;
 - `READY` (1.15) when every prerequisite skill is mastered: reason PREREQUISITES_MASTERED;
 - `ALREADY_MASTERED` (0.5) when every skill the course teaches is already mastered;
 - `CLOSES_GAP` (1.25) when the course teaches a skill on the way to the learner's goals (a goal skill or one
@@ -12,7 +14,8 @@ skill (probability of answering correctly, with how much evidence), each score i
 - `REFRESH` (1.1) when the course teaches a skill with practice items due for review (spaced repetition):
   reason DUE_FOR_REVIEW.
 
-Unpractised skills are unknown, not weak: they neither penalise nor earn PREREQUISITES_MASTERED.
+Unpractised skills are unknown, not weak: they cost only the UNPROVEN factor and never earn
+PREREQUISITES_MASTERED.
 Scores are assumed ≥ 0 and comparable within the list; the list is re-sorted.
 """
 
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from recommenders.base import Reason, Recommendation
 
-NOT_READY, READY, ALREADY_MASTERED, GAP, REFRESH = 0.6, 1.15, 0.5, 1.25, 1.1
+NOT_READY, UNPROVEN, READY, ALREADY_MASTERED, GAP, REFRESH = 0.6, 0.85, 1.15, 0.5, 1.25, 1.1
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ def _adjusted(rec: Recommendation, knowledge: Knowledge, path: Mapping[str, str]
         factor *= READY
         names = ", ".join(knowledge.names.get(skill, skill) for skill in needed[:3])
         reasons.append(Reason("PREREQUISITES_MASTERED", f"You have mastered its prerequisites: {names}"))
+    elif needed:
+        factor *= UNPROVEN
     if all(knowledge.mastered(skill) for skill in taught):
         factor *= ALREADY_MASTERED
     gap = [skill for skill in taught if skill in path]

@@ -1,5 +1,7 @@
 """recommenders.readiness: prerequisites, mastered courses and goal gaps move scores and add reasons."""
 
+import pytest
+
 from recommenders.base import Recommendation
 from recommenders.readiness import Knowledge, Known, adjust, closure
 
@@ -18,11 +20,13 @@ def test_closure_follows_prerequisites_to_the_goal() -> None:
     assert closure(["ml"], PREREQUISITES) == {"ml": "ml", "pandas": "ml", "stats": "ml", "python": "ml"}
 
 
-def test_a_known_weak_prerequisite_pushes_the_course_down() -> None:
+def test_a_known_weak_prerequisite_pushes_the_course_down_an_unproven_one_a_little() -> None:
+    recs = [Recommendation("pandas", 1.0), Recommendation("cook", 0.8)]
     weak = Knowledge(COURSES, PREREQUISITES, NAMES, {"python": Known(0.3, 0.8)})
-    assert ranked(weak, "pandas", "cook") == ["cook", "pandas"]
+    assert [rec.item_id for rec in adjust(recs, weak)] == ["cook", "pandas"]
     unknown = Knowledge(COURSES, PREREQUISITES, NAMES, {"python": Known(0.3, 0.1)})  # too little evidence
-    assert ranked(unknown, "pandas", "cook") == ["pandas", "cook"]
+    scored = {rec.item_id: rec.score for rec in adjust(recs, unknown)}
+    assert scored == {"pandas": pytest.approx(0.85), "cook": 0.8}
 
 
 def test_mastered_prerequisites_lift_the_course_and_say_so() -> None:
@@ -40,10 +44,10 @@ def test_a_course_whose_skills_are_all_mastered_drops() -> None:
 
 def test_courses_on_the_way_to_the_goal_rise_with_the_goal_named() -> None:
     knowledge = Knowledge(COURSES, PREREQUISITES, NAMES, {}, goals=["ml"])
-    out = adjust([Recommendation("cook", 1.0), Recommendation("pandas", 0.9)], knowledge)
-    assert out[0].item_id == "pandas"
+    out = adjust([Recommendation("cook", 1.0), Recommendation("intro", 0.9)], knowledge)
+    assert out[0].item_id == "intro"
     assert out[0].reasons[0].code == "CLOSES_GAP"
-    assert out[0].reasons[0].text == "Builds Pandas toward your goal Machine Learning"
+    assert out[0].reasons[0].text == "Builds Python toward your goal Machine Learning"
 
 
 def test_mastered_goal_skills_are_not_a_gap() -> None:
