@@ -19,6 +19,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -96,6 +97,7 @@ class Content(Recommender):
         self.vectors: Vectors = np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
         self.index: Any = None
         self._label_vectors: dict[str, Vectors] = {}
+        self._profiles_in_background = False
 
     def fit(self, data: TrainingData) -> None:
         self.ids, self.titles, self.positions = [], [], {}
@@ -198,9 +200,18 @@ class Content(Recommender):
         assert query is not None
         return _LearnerVectors(query, profile, history, _labels(learner))
 
+    def embed_profiles_in_background(self) -> None:
+        """Serving mode: a profile not embedded yet is embedded off the request path, and this request goes on
+        with the learner's history alone (or nothing, for another recommender to answer)."""
+        self._profiles_in_background = True
+
     def _profile_vector(self, learner: Learner) -> Vectors | None:
         text = profile_text(learner)
-        return PROFILE_VECTORS.get(text) if text else None
+        if not text:
+            return None
+        if self._profiles_in_background:
+            return PROFILE_VECTORS.get_or_embed_later(text)
+        return PROFILE_VECTORS.get(text)
 
     def _history_weights(self, learner: Learner, request: RecommendationRequest) -> dict[str, float]:
         weights: dict[str, float] = {}
@@ -260,6 +271,8 @@ class ProfileVectors:
         self.size = size
         self._vectors: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
+        self._queued: set[str] = set()
+        self._background = ThreadPoolExecutor(1, thread_name_prefix="embed-profiles")
 
     def get(self, text: str) -> Vectors:
         with self._lock:
@@ -270,6 +283,26 @@ class ProfileVectors:
         vector = np.asarray(embeddings.encode([text])[0], dtype=np.float32)
         self._keep({text: vector})
         return vector
+
+    def get_or_embed_later(self, text: str) -> Vectors | None:
+        """The cached vector, or None after queueing `text` to be embedded by a background thread."""
+        with self._lock:
+            found = self._vectors.get(text)
+            if found is not None:
+                self._vectors.move_to_end(text)
+                return found
+            if text in self._queued:
+                return None
+            self._queued.add(text)
+        self._background.submit(self._embed_queued, text)
+        return None
+
+    def _embed_queued(self, text: str) -> None:
+        try:
+            self._keep({text: np.asarray(embeddings.encode([text])[0], dtype=np.float32)})
+        finally:
+            with self._lock:
+                self._queued.discard(text)
 
     def warm(self, texts: Iterable[str]) -> int:
         """Embed the texts not cached yet (at most `size`); how many were embedded."""

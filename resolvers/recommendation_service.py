@@ -179,6 +179,7 @@ class RecommendationService:
             return
         if isinstance(model, Content):
             model = _with_items(model, self.catalog.items.values())
+            model.embed_profiles_in_background()
             embeddings.encode(["warm up"])  # load the sentence model now, not in a learner's request
         slot.model, slot.manifest, slot.problem = model, manifest, None
         log.info("loaded %s artifact %s", slot.cls.name, manifest.version)

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from recommenders.base import Interaction, Item, Learner, RecommendationRequest, TrainingData
-from recommenders.content import Content, item_text
+from recommenders.content import Content, ProfileVectors, item_text
 
 ITEMS = {item.id: item for item in (
     Item("sql", "SQL for Data Analysis", "Query relational databases with SQL to analyse business data."),
@@ -114,3 +114,25 @@ def test_load_refuses_artifacts_of_another_model(content: Content, tmp_path: Pat
     (tmp_path / "content.json").write_text(meta.replace("all-MiniLM-L6-v2", "other-model"), encoding="utf-8")
     with pytest.raises(ValueError, match="pathwise train"):
         Content.load(tmp_path)
+
+
+def test_profile_vectors_embed_later_in_the_background() -> None:
+    vectors = ProfileVectors(4)
+    text = "a learner who wants to paint landscapes"
+    assert vectors.get_or_embed_later(text) is None  # queued, not waited for
+    vectors._background.shutdown(wait=True)
+    found = vectors.get_or_embed_later(text)
+    assert found is not None and found.shape == (384,)
+
+
+def test_serving_mode_answers_from_history_while_the_profile_is_embedded() -> None:
+    model = Content()
+    model.fit(TrainingData(items=ITEMS, interactions=()))
+    model.embed_profiles_in_background()
+    learner = Learner("u9", profile_text=f"brand new profile text {NOW.timestamp()} about watercolor painting",
+                      history=PYTHON_LEARNER.history)
+    first = model.recommend(RecommendationRequest(learner, k=2, exclude=frozenset({"py-intro"}), now=NOW))
+    assert first[0].item_id == "py-advanced"  # history alone this time
+    assert all(reason.code == "SIMILAR_TO" for rec in first for reason in rec.reasons)
+    only_profile = Learner("u10", profile_text=f"another unseen profile {NOW.timestamp()}")
+    assert model.recommend(RecommendationRequest(only_profile, k=2, now=NOW)) == []  # others answer meanwhile
