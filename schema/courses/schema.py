@@ -14,8 +14,8 @@ from schema.courses.types import (
     CourseEdge,
     CourseInput,
     CourseLevelType,
-    PageInfo,
     UpsertCoursesPayload,
+    page_info_of,
 )
 from schema.errors import api_error, user_errors
 from schema.inputs import given_fields
@@ -24,12 +24,7 @@ from schema.permissions import IsAuthenticated, IsPartner
 
 def _connection(page: Page[CourseDocument]) -> CourseConnection:
     edges = [CourseEdge(cursor=c, node=n) for n, c in zip(page.items, page.cursors, strict=True)]
-    info = PageInfo(
-        has_next_page=page.has_next_page, has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
-    return CourseConnection(total_count=page.total_count, edges=edges, page_info=info)
+    return CourseConnection(total_count=page.total_count, edges=edges, page_info=page_info_of(page))
 
 
 @strawberry.type

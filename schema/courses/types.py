@@ -1,11 +1,13 @@
 """GraphQL types of the catalog. Fields read Course documents directly."""
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from app.documents import Course as CourseDocument
 from app.documents import CourseFormat, CourseLevel
+from resolvers.pages import Page
 from schema.context import Info
 from schema.errors import UserError
 
@@ -61,6 +63,15 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+
+def page_info_of(page: Page[Any]) -> "PageInfo":
+    """The Relay page info of a keyset page."""
+    return PageInfo(
+        has_next_page=page.has_next_page, has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
 
 
 @strawberry.type

@@ -1,7 +1,5 @@
 """Skill graph and item bank: queries for everyone signed in (exercises for partners), imports for partners."""
 
-from typing import TypeVar
-
 import strawberry
 
 from app.documents.practice import Exercise as ExerciseDocument
@@ -10,7 +8,7 @@ from resolvers import practice_catalog as use_cases
 from resolvers.errors import UseCaseError
 from resolvers.pages import MAX_PAGE_SIZE, Page
 from schema.context import Info
-from schema.courses.types import PageInfo
+from schema.courses.types import page_info_of
 from schema.errors import api_error, user_errors
 from schema.inputs import given_fields
 from schema.permissions import IsAuthenticated, IsPartner
@@ -26,25 +24,15 @@ from schema.practice_catalog.types import (
     UpsertSkillsPayload,
 )
 
-T = TypeVar("T")
-
-
-def _page_info(page: Page[T]) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.has_next_page, has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
-
 
 def _skill_connection(page: Page[SkillDocument]) -> SkillConnection:
     edges = [SkillEdge(cursor=c, node=n) for n, c in zip(page.items, page.cursors, strict=True)]
-    return SkillConnection(total_count=page.total_count, edges=edges, page_info=_page_info(page))
+    return SkillConnection(total_count=page.total_count, edges=edges, page_info=page_info_of(page))
 
 
 def _exercise_connection(page: Page[ExerciseDocument]) -> ExerciseConnection:
     edges = [ExerciseEdge(cursor=c, node=n) for n, c in zip(page.items, page.cursors, strict=True)]
-    return ExerciseConnection(total_count=page.total_count, edges=edges, page_info=_page_info(page))
+    return ExerciseConnection(total_count=page.total_count, edges=edges, page_info=page_info_of(page))
 
 
 @strawberry.type

@@ -12,21 +12,12 @@ from resolvers.practice_catalog import upsert_skills
 from schema.context import Context
 from schema.schema import build_schema
 from tests.conftest import CommandCounter, LiveServer
+from tests.schema.test_http import codes, gql
 
 UPSERT_SKILLS = """mutation($s: [SkillInput!]!) { upsertSkills(skills: $s) {
   created updated unchanged skills { id } errors { index field code message } } }"""
 UPSERT_EXERCISES = """mutation($e: [ExerciseInput!]!) { upsertExercises(exercises: $e) {
   created updated unchanged exercises { id choices } errors { index field code message } } }"""
-
-
-def gql(client: httpx.Client, query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
-    response = client.post("/graphql", json={"query": query, "variables": variables or {}})
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def codes(body: dict[str, object]) -> list[str]:
-    return [e["extensions"]["code"] for e in body.get("errors", [])]  # type: ignore[index, union-attr]
 
 
 @pytest.fixture(scope="module")
