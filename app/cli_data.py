@@ -1,7 +1,6 @@
 """CLI commands that load data: `import-courses` and `demo`."""
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,8 +8,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from app.cli import DataDir, cli, err, out, run_with_database, settings_for
-from app.cli_practice import PracticeImport, import_practice_file, print_practice_summary
+from app.cli_practice import import_practice_file
 from app.course_files import CourseFileError, CourseRow, RowError, parse_mapping, read_course_file
+from app.import_reports import ImportSummary, print_summary
 from app.settings import Settings
 from resolvers.courses import upsert_courses
 from resolvers.enrollments import enroll, update_progress
@@ -20,16 +20,6 @@ from resolvers.users import upsert_user
 
 DEMO_DIR = Path(__file__).parent / "demo"
 BATCH = 500
-MAX_LISTED = 20
-
-
-@dataclass
-class ImportSummary:
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    bad: list[RowError] = field(default_factory=list)
 
 
 async def import_rows(path: Path, mapping: dict[str, str], file_format: str, max_batch: int) -> ImportSummary:
@@ -89,22 +79,12 @@ def import_courses(
     except CourseFileError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
-    _print_summary(summary)
+    print_summary(summary, out, err)
     if summary.bad:
         raise typer.Exit(1)
 
 
-def _print_summary(summary: ImportSummary) -> None:
-    for row in sorted(summary.bad, key=lambda r: r.line)[:MAX_LISTED]:
-        err.print(f"[yellow]line {row.line}:[/yellow] {row.message}")
-    if len(summary.bad) > MAX_LISTED:
-        err.print(f"… and {len(summary.bad) - MAX_LISTED} more bad rows")
-    upserted = summary.created + summary.updated
-    out.print(f"{summary.read} rows read: {upserted} upserted ({summary.created} created, {summary.updated} "
-              f"updated), {summary.unchanged} unchanged, {len(summary.bad)} skipped")
-
-
-async def load_demo() -> tuple[ImportSummary, int, dict[str, PracticeImport]]:
+async def load_demo() -> tuple[ImportSummary, int, dict[str, ImportSummary]]:
     """The demo catalog, its skill graph and item bank, and demo learners with their enrolments and ratings."""
     summary = await import_rows(DEMO_DIR / "courses.jsonl", {}, "jsonl", BATCH)
     practice = {kind: await import_practice_file(DEMO_DIR / f"{kind}.jsonl", kind, "jsonl", BATCH)
@@ -137,9 +117,9 @@ def demo(data_dir: DataDir = None) -> None:
     except UseCaseError as error:
         err.print(f"[red]error:[/red] demo data refused: {error.message}")
         raise typer.Exit(2) from error
-    _print_summary(summary)
+    print_summary(summary, out, err)
     for kind, loaded in practice.items():
-        print_practice_summary(loaded, f"demo {kind}")
+        print_summary(loaded, out, err, f"demo {kind}")
     out.print(f"{learners} demo learners loaded.")
     _train_demo(settings)
     out.print("Try: pathwise token demo-ana")

@@ -5,7 +5,6 @@ import io
 import json
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ import typer
 
 from app.cli import DataDir, cli, err, out, run_with_database, settings_for
 from app.course_files import RowError
+from app.import_reports import ImportSummary, print_summary
 from resolvers.courses import UpsertReport
 from resolvers.errors import UseCaseError
 from resolvers.practice_catalog import EXERCISE_FIELDS, SKILL_FIELDS, upsert_exercises, upsert_skills
@@ -23,21 +23,11 @@ KINDS: dict[str, tuple[tuple[str, ...], Upsert]] = {
     "exercises": (EXERCISE_FIELDS, upsert_exercises),
 }
 LIST_FIELDS = frozenset({"prerequisites", "topics", "skills", "choices", "answers"})
-MAX_LISTED = 20
 Record = tuple[int, dict[str, Any]]
 
 
 class PracticeFileError(Exception):
     """The whole file is unusable; the message says why."""
-
-
-@dataclass
-class PracticeImport:
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    bad: list[RowError] = field(default_factory=list)
 
 
 def read_records(path: Path, fields: tuple[str, ...], file_format: str = "auto") -> Iterator[Record | RowError]:
@@ -118,10 +108,10 @@ def _cell(name: str, cell: str) -> Any:
     return [part.strip() for part in cell.split(separator) if part.strip()]
 
 
-async def import_practice_file(path: Path, kind: str, file_format: str, max_batch: int) -> PracticeImport:
+async def import_practice_file(path: Path, kind: str, file_format: str, max_batch: int) -> ImportSummary:
     """Upsert the file's skills or exercises in batches of `max_batch`; bad rows are named by line."""
     fields, upsert = KINDS[kind]
-    summary = PracticeImport()
+    summary = ImportSummary()
     batch: list[Record] = []
     for row in read_records(path, fields, file_format):
         summary.read += 1
@@ -135,7 +125,7 @@ async def import_practice_file(path: Path, kind: str, file_format: str, max_batc
     return summary
 
 
-async def _flush(batch: list[Record], upsert: Upsert, summary: PracticeImport) -> None:
+async def _flush(batch: list[Record], upsert: Upsert, summary: ImportSummary) -> None:
     if not batch:
         return
     report = await upsert([record for _, record in batch], len(batch))
@@ -149,16 +139,6 @@ async def _flush(batch: list[Record], upsert: Upsert, summary: PracticeImport) -
     batch.clear()
 
 
-def print_practice_summary(summary: PracticeImport, noun: str = "rows") -> None:
-    for row in sorted(summary.bad, key=lambda r: r.line)[:MAX_LISTED]:
-        err.print(f"[yellow]line {row.line}:[/yellow] {row.message}", highlight=False)
-    if len(summary.bad) > MAX_LISTED:
-        err.print(f"… and {len(summary.bad) - MAX_LISTED} more bad rows")
-    upserted = summary.created + summary.updated
-    out.print(f"{summary.read} {noun} read: {upserted} upserted ({summary.created} created, {summary.updated} "
-              f"updated), {summary.unchanged} unchanged, {len(summary.bad)} skipped")
-
-
 def _run_import(kind: str, file: Path, file_format: str, data_dir: Path | None) -> None:
     settings = settings_for(data_dir)
     try:
@@ -168,7 +148,7 @@ def _run_import(kind: str, file: Path, file_format: str, data_dir: Path | None) 
     except (PracticeFileError, UseCaseError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
-    print_practice_summary(summary)
+    print_summary(summary, out, err)
     if summary.bad:
         raise typer.Exit(1)
 
