@@ -1,10 +1,11 @@
 """ASGI middleware: request ids and a cap on request bodies."""
 
 import json
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.request_ids import new_id
 
 
 class RequestIdMiddleware:
@@ -18,7 +19,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:100] or uuid.uuid4().hex
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:100] or new_id()
         scope["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:

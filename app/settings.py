@@ -88,6 +88,15 @@ class Settings(BaseSettings):
         default=5.0, ge=0.1, description="How often the server looks for catalog changes (new courses are embedded)."
     )
     max_recommendations: int = Field(default=100, ge=1, le=1_000, description="Largest `first` of recommendations.")
+    recommendation_cache_seconds: float = Field(
+        default=300.0, ge=0, le=3_600,
+        description="How long a learner's recommendation list may be served again (0: never cached). A write "
+        "through this server for the learner, a new artifact or a catalog change drops it at once; with several "
+        "server processes, another process's writes show after this many seconds at most.",
+    )
+    recommendation_cache_size: int = Field(
+        default=20_000, ge=0, le=1_000_000, description="Most recommendation lists kept (least recently used go).",
+    )
 
     @property
     def embedded(self) -> bool:

@@ -5,7 +5,9 @@ or prepares one. It reports:
 
 1. wall-clock timers around each step of the request path (the bench wraps the functions; product code is
    unchanged): loading the learner's records, `learner_of`, the recommender (in its thread, budget included),
-   the re-ranking and the rest (HTTP, GraphQL, serialisation);
+   the re-ranking and the rest (HTTP, GraphQL, serialisation), for a second pass over the same learners. With
+   the recommendation cache on (the default), the second pass is answered from it; `--cache-seconds 0`
+   computes it afresh;
 2. each hybrid component's `recommend` called directly, per learner (ms);
 3. cProfile of the request path (main thread: HTTP, GraphQL, the database reads) and, apart, of
    `hybrid.recommend` called directly (what the recommender threads do).
@@ -146,8 +148,9 @@ async def component_times(service: Any, settings: Settings, count: int, top: int
 async def run(args: argparse.Namespace, workspace: bench.Workspace) -> None:
     from app.factory import create_app
 
+    cache = {} if args.cache_seconds is None else {"recommendation_cache_seconds": args.cache_seconds}
     settings = Settings(mongodb_uri=workspace.uri, database=bench.DATABASE, data_dir=workspace.data_dir,
-                        jwt_secret=workspace.secret, log_level="warning")
+                        jwt_secret=workspace.secret, log_level="warning", **cache)
     app = create_app(settings, workspace.uri)
     instrument()
     async with app.router.lifespan_context(app):
@@ -184,6 +187,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-cprofile", action="store_true")
+    parser.add_argument("--cache-seconds", type=float, help="recommendation cache time to live (0: the second pass "
+                        "is computed afresh, as the first; default: the server's default, so it is served cached)")
     args = parser.parse_args()
     if not bench.COURSES_CSV.exists():
         print(f"skipped: the Coursera catalog is not at {bench.COURSES_CSV}")

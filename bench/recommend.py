@@ -325,13 +325,16 @@ def wait_for(process: subprocess.Popen[bytes], check: Any, log: Path, what: str,
     raise SystemExit(f"{what} did not become ready in {timeout_s:.0f} s:\n{log.read_text()[-4000:]}")
 
 
-def start_pathwise(workspace: Workspace, port: int, token: str) -> subprocess.Popen[bytes]:
+def start_pathwise(workspace: Workspace, port: int, token: str, cache_seconds: float | None) -> subprocess.Popen[bytes]:
     import httpx
 
     log = workspace.root / "serve.log"
     command = [sys.executable, "-m", "app"]
+    env = workspace.env()
+    if cache_seconds is not None:
+        env["PATHWISE_RECOMMENDATION_CACHE_SECONDS"] = str(cache_seconds)
     process = subprocess.Popen([*command, "serve", "--port", str(port), "--data-dir", str(workspace.data_dir)],
-                               cwd=REPO, env=workspace.env(), stdout=log.open("wb"), stderr=subprocess.STDOUT)
+                               cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     statuses: dict[str, str] = {}
 
     def ready() -> bool:
@@ -374,8 +377,26 @@ def cpu_s(pid: int) -> float:
 
 # --- the run ---------------------------------------------------------------------------------------------
 
-def phase(port: int, tokens: Path, pids: dict[str, int], *options: str) -> dict[str, Any]:
-    """One client process against `port`; its numbers plus the servers' and the store's CPU per request."""
+CACHE_QUERY = "{ recommendationCache { hits misses } }"
+
+
+def cache_counts(port: int, partner_token: str | None) -> tuple[int, int]:
+    """The recommendation cache's hits and misses so far (0, 0 for the bare app, which has none)."""
+    if partner_token is None:
+        return 0, 0
+    import httpx
+
+    response = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": CACHE_QUERY},
+                          headers={"authorization": f"Bearer {partner_token}"}, timeout=10)
+    counts = response.json()["data"]["recommendationCache"]
+    return counts["hits"], counts["misses"]
+
+
+def phase(port: int, tokens: Path, pids: dict[str, int], *options: str, partner_token: str | None = None
+          ) -> dict[str, Any]:
+    """One client process against `port`; its numbers plus the servers' and the store's CPU per request, and
+    the share of requests answered from the recommendation cache."""
+    cached_before = cache_counts(port, partner_token)
     before = {name: cpu_s(pid) for name, pid in pids.items()}
     done = subprocess.run([sys.executable, __file__, "_client", str(port), str(tokens), *options],
                           check=False, capture_output=True, text=True)
@@ -386,11 +407,14 @@ def phase(port: int, tokens: Path, pids: dict[str, int], *options: str) -> dict[
     numbers: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     for name, pid in pids.items():
         numbers[f"{name}_cpu_ms_per_request"] = (cpu_s(pid) - before[name]) * 1000 / max(numbers["requests"], 1)
+    hits, misses = (after - earlier for after, earlier in zip(cache_counts(port, partner_token), cached_before,
+                                                              strict=True))
+    numbers["cached_share"] = hits / max(hits + misses, 1)
     return numbers
 
 
 HEADER = (f"{'phase':<16}{'clients':>8}{'round':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-          f"{'max ms':>9}{'fallback':>10}{'errors':>7}   CPU ms/request: client server store   load")
+          f"{'max ms':>9}{'fallback':>10}{'errors':>7}   CPU ms/request: client server store   load  cached")
 
 
 def row(name: str, clients: int, round_: int | str, n: dict[str, Any], server: str) -> None:
@@ -398,7 +422,8 @@ def row(name: str, clients: int, round_: int | str, n: dict[str, Any], server: s
     print(f"{name:<16}{clients:>8}{round_!s:>6}{n['rps']:>9,.0f}{n['p50_ms']:>9.1f}{n['p95_ms']:>9.1f}"
           f"{n['p99_ms']:>9.1f}{n['max_ms']:>9.1f}{fallback:>10.2%}{n['errors']:>7}   "
           f"{n['client_cpu_ms_per_request']:>14.2f} {n[f'{server}_cpu_ms_per_request']:>6.2f}"
-          f" {n['store_cpu_ms_per_request']:>5.2f}   {os.getloadavg()[0]:4.1f}", flush=True)
+          f" {n['store_cpu_ms_per_request']:>5.2f}   {os.getloadavg()[0]:4.1f}  {n.get('cached_share', 0):6.1%}",
+          flush=True)
 
 
 def summary(results: list[dict[str, Any]], concurrency: list[int]) -> dict[str, Any]:
@@ -415,14 +440,17 @@ def summary(results: list[dict[str, Any]], concurrency: list[int]) -> dict[str, 
             rps = sum(r["requests"] for r in chosen) / sum(r["requests"] / r["rps"] for r in chosen)
             sides[name] = {"rps": rps, "p99_median_ms": statistics.median(r["p99_ms"] for r in chosen),
                            "p99_worst_ms": max(r["p99_ms"] for r in chosen),
-                           "fallback_share": sum(r["fallbacks"] for r in chosen) / sum(r["requests"] for r in chosen)}
+                           "fallback_share": sum(r["fallbacks"] for r in chosen) / sum(r["requests"] for r in chosen),
+                           "cached_share": sum(r.get("cached_share", 0) * r["requests"] for r in chosen)
+                           / sum(r["requests"] for r in chosen)}
         ratio = sides["recommendations"]["rps"] / sides["bare"]["rps"]
         rec = sides["recommendations"]
         print(f"  {clients:>2} clients: recommendations {rec['rps']:,.0f} req/s, bare {sides['bare']['rps']:,.0f} "
               f"req/s, ratio {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'}); "
               f"recommendations p99 median {rec['p99_median_ms']:.1f} ms, worst {rec['p99_worst_ms']:.1f} ms"
               + (f" (target <= 25 ms at 16: {'met' if rec['p99_worst_ms'] <= 25 else 'NOT met'})"
-                 if clients == 16 else "") + f"; fallback {rec['fallback_share']:.2%}")
+                 if clients == 16 else "") + f"; bare p99 median {sides['bare']['p99_median_ms']:.1f} ms; "
+              f"fallback {rec['fallback_share']:.2%}; answered from the cache {rec['cached_share']:.1%}")
         out[str(clients)] = {**sides, "ratio": ratio}
     return out
 
@@ -436,7 +464,7 @@ def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
     token_file = workspace.root / "tokens.json"
     token_file.write_text(json.dumps(tokens))
     pathwise_port, bare_port = free_port(), free_port()
-    pathwise = start_pathwise(workspace, pathwise_port, tokens[0])
+    pathwise = start_pathwise(workspace, pathwise_port, tokens[0], args.cache_seconds)
     bare = start_bare(workspace.root, bare_port)
     try:
         pids = {"pathwise": pathwise.pid, "bare": bare.pid, "store": args.store_pid}
@@ -444,7 +472,9 @@ def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
         print(f"{os.cpu_count()} CPUs shared by the clients, both servers and the store; "
               f"pathwise RSS after start-up {memory_loaded['VmRSS'] / 1024:.0f} MiB\n")
         print(HEADER)
-        cold = phase(pathwise_port, token_file, pids, "--concurrency", "8", "--limit", str(LEARNERS))
+        partner = issue_token(settings, "bench-ops", [Role.PARTNER], timedelta(hours=4))
+        cold = phase(pathwise_port, token_file, pids, "--concurrency", "8", "--limit", str(LEARNERS),
+                     partner_token=partner)
         row("cold (1st/learner)", 8, "-", cold, "pathwise")
         for clients in args.concurrency:  # warm-up of both sides at each concurrency, not reported
             for port in (bare_port, pathwise_port):
@@ -454,7 +484,8 @@ def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
             for clients in args.concurrency:
                 for name, port in (("bare", bare_port), ("recommendations", pathwise_port)):
                     numbers = phase(port, token_file, pids, "--concurrency", str(clients), "--duration",
-                                    str(args.duration), "--offset", str(round_ * 337 + clients * 101))
+                                    str(args.duration), "--offset", str(round_ * 337 + clients * 101),
+                                    partner_token=partner if port == pathwise_port else None)
                     row(name, clients, round_, numbers, "bare" if name == "bare" else "pathwise")
                     results.append({"phase": name, "clients": clients, "round": round_, **numbers})
         numbers = summary(results, args.concurrency)
@@ -478,6 +509,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 16], help="concurrent clients")
     parser.add_argument("--workdir", type=Path, help="keep the store, artifacts and tokens here, and reuse them")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--cache-seconds", type=float,
+                        help="PATHWISE_RECOMMENDATION_CACHE_SECONDS of the server (0: every request computed afresh; "
+                        "default: the server's default)")
     return parser.parse_args()
 
 

@@ -14,6 +14,7 @@ from app.documents import ConsentEntry, ConsentSource, Purpose, User
 from app.documents.timestamps import utcnow
 from resolvers import purges
 from resolvers.errors import ErrorCode, Problem, UseCaseError
+from resolvers.learner_changes import touched
 
 
 def default_purposes(configured: Iterable[str]) -> set[Purpose]:
@@ -83,6 +84,7 @@ async def set_consent(
     await User.get_pymongo_collection().update_one(
         {"_id": user_id}, {"$set": {f"consents.{purpose.value}": granted}, "$currentDate": {"updated_at": True}})
     purged = {} if granted else await purges.purge_for(user_id, purpose, policy.half_life_days)
+    touched(user_id)
     return ConsentChange(await consents_of(user_id, policy), purged)
 
 
@@ -92,6 +94,7 @@ async def set_personalization(user_id: str, enabled: bool) -> User:
     await _ensure_user(user_id)
     await User.get_pymongo_collection().update_one(
         {"_id": user_id}, {"$set": {"personalization_enabled": enabled}, "$currentDate": {"updated_at": True}})
+    touched(user_id)
     user = await User.get(user_id)
     assert user is not None
     return user
@@ -121,6 +124,7 @@ async def _record_default(user_id: str, purpose: Purpose, version: str) -> Conse
         recorded = None  # recorded meanwhile by a concurrent call
     undecided = {"_id": user_id, f"consents.{purpose.value}": {"$exists": False}}
     await User.get_pymongo_collection().update_one(undecided, {"$set": {f"consents.{purpose.value}": True}})
+    touched(user_id)
     return recorded
 
 

@@ -12,6 +12,7 @@ from beanie import Document
 
 from app.documents import DOCUMENT_MODELS, Course, Exercise, Skill, User
 from app.documents.timestamps import utcnow
+from resolvers.learner_changes import touched
 
 # Models that hold no personal data, with the reason.
 NOT_PERSONAL: dict[type, str] = {Course: "the course catalog", Skill: "the skill graph", Exercise: "the item bank"}
@@ -57,6 +58,7 @@ async def delete_my_data(user_id: str) -> dict[str, int]:
     for name, model, key in sorted(personal_collections(), key=lambda item: item[1] is User):
         result = await model.get_pymongo_collection().delete_many({key: user_id})
         counts[name] = result.deleted_count
+    touched(user_id)
     return counts
 
 

@@ -3,6 +3,7 @@
 from app.documents import Course, Enrollment, EnrollmentStatus
 from app.documents.timestamps import utcnow
 from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.learner_changes import touched
 
 
 async def require_course(course_id: str) -> Course:
@@ -22,6 +23,7 @@ async def enroll(user_id: str, course_id: str) -> Enrollment:
     )
     if result.upserted_id is not None:
         await Course.get_pymongo_collection().update_one({"_id": course_id}, {"$inc": {"stats.enrollments": 1}})
+        touched(user_id)
     enrollment = await Enrollment.get(key)
     assert enrollment is not None
     return enrollment
@@ -45,6 +47,7 @@ async def update_progress(user_id: str, course_id: str, progress: float) -> Enro
         enrollment.status, enrollment.completed_at = EnrollmentStatus.ACTIVE, None
     # a whole-document replace: the embedded store keeps `$set` dates as strings
     await Enrollment.get_pymongo_collection().replace_one({"_id": enrollment.id}, enrollment.model_dump(by_alias=True))
+    touched(user_id)
     if newly_completed:
         await Course.get_pymongo_collection().update_one({"_id": course_id}, {"$inc": {"stats.completions": 1}})
     return enrollment

@@ -19,6 +19,7 @@ from resolvers.consents import granted_purposes
 from resolvers.errors import ErrorCode, UseCaseError, validation_problems
 from resolvers.free_form import free_form_problem
 from resolvers.ingestion import EventWriter, StoreUnavailableError
+from resolvers.learner_changes import touched
 from resolvers.taxonomy import EventSpec, canonical_properties, check_properties, spec_for
 
 EVENT_TYPE = re.compile(r"^(custom:[a-z0-9][a-z0-9_.-]{0,63}|[a-z][a-z0-9_]{0,63})$")
@@ -100,8 +101,11 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
         else:
             records.append((index, outcome))
     stored = await _store(records, results, options)  # the events stored by this call, not the duplicates
-    await insights.apply_events(stored, options.half_life_days, batch.catalog)
-    await _practice(stored, options.settings)
+    try:
+        await insights.apply_events(stored, options.half_life_days, batch.catalog)
+        await _practice(stored, options.settings)
+    finally:
+        touched(*{record.user_id for record in stored})  # their cached recommendations are out of date
     return [results[index] for index in range(len(events))]
 
 

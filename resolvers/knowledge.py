@@ -30,6 +30,7 @@ from recommenders.knowledge.serving import (
     load_tracker,
 )
 from resolvers.errors import ErrorCode, Problem, UseCaseError
+from resolvers.learner_changes import touched
 from resolvers.practice_catalog import checked_skill_ids
 from resolvers.profile_updates import update_profile
 from resolvers.recommendation_service import artifact_root
@@ -291,6 +292,7 @@ async def apply_course_feedback(user_id: str, course_skills: Sequence[str], kind
     if changed:
         await KnowledgeState.get_pymongo_collection().update_one(
             {"_id": user_id}, {"$set": fields, "$currentDate": {"updated_at": True}}, upsert=True)
+        touched(user_id)
     return await _named(changed, settings.mastery_threshold)
 
 

@@ -14,6 +14,7 @@ from app.documents.profiles import field_key
 from app.documents.timestamps import utcnow
 from recommenders.placement import PRIOR_SD, Item, PlacementSession, level, mastery_seed
 from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.learner_changes import touched
 from resolvers.practice_catalog import checked_skill_ids
 
 MAX_SKILLS = 50
@@ -189,3 +190,4 @@ async def _seed_mastery(test: PlacementTest, session: PlacementSession) -> None:
             fields[f"skill_ids.{key}"] = skill
     await KnowledgeState.get_pymongo_collection().update_one(
         {"_id": test.user_id}, {"$set": fields, "$currentDate": {"updated_at": True}}, upsert=True)
+    touched(test.user_id)

@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.documents import User
 from app.documents.profiles import Provenance, field_key
+from resolvers.learner_changes import touched
 
 LEARNER = "learner"
 
@@ -36,6 +37,7 @@ async def update_profile(user_id: str, changes: dict[str, Any], removed: Iterabl
         with contextlib.suppress(DuplicateKeyError):  # created meanwhile
             await User(id=user_id).insert()
         raw = await collection.find_one_and_update({"_id": user_id}, update, return_document=ReturnDocument.AFTER)
+    touched(user_id)
     user: User = User.model_validate(raw)
     return user
 

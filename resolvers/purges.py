@@ -11,6 +11,7 @@
 from app.documents import ConnectedAccount, Event, Purpose, User
 from app.documents.profiles import Insights
 from resolvers import insights
+from resolvers.learner_changes import touched
 
 REPLAY_CHUNK = 1_000
 
@@ -23,6 +24,7 @@ async def purge_for(user_id: str, purpose: Purpose, half_life_days: float) -> di
         purged["users"] = await recompute_insights(user_id, half_life_days)
     if purpose is Purpose.THIRD_PARTY_IMPORT:
         purged.update(await remove_imports(user_id))
+    touched(user_id)
     return purged
 
 

@@ -7,6 +7,7 @@ from app.documents import Course, Rating
 from app.documents.timestamps import utcnow
 from resolvers.enrollments import require_course
 from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.learner_changes import touched
 
 MAX_REVIEW_CHARS = 10_000
 
@@ -25,6 +26,7 @@ async def rate_course(user_id: str, course_id: str, rating: int, review: str | N
     document = Rating(id=key, user_id=user_id, course_id=course_id, rating=rating, review=review,
                       created_at=created, updated_at=now)
     await document.save()
+    touched(user_id)
     await _refresh_course_rating(course_id)
     return document
 

@@ -35,6 +35,7 @@ from recommenders.popular import Popular
 from resolvers.catalog_snapshot import CatalogSnapshot, catalog_stamp, load_catalog
 from resolvers.consents import default_purposes
 from resolvers.learners import learner_of
+from resolvers.recommendation_cache import LearnerCache
 
 log = logging.getLogger("pathwise.recommendations")
 FALLBACK = "popular"
@@ -98,6 +99,8 @@ class RecommendationService:
         self.catalog = CatalogSnapshot()
         self.catalog_popular = Popular()
         self.executor = ThreadPoolExecutor(settings.recommendation_threads, thread_name_prefix="recommend")
+        self.cache: LearnerCache[Any] = LearnerCache(settings.recommendation_cache_seconds,
+                                                     settings.recommendation_cache_size)
         self._poller: asyncio.Task[None] | None = None
         self._warmer: asyncio.Task[int] | None = None
 
@@ -185,6 +188,7 @@ class RecommendationService:
         log.info("loaded %s artifact %s", slot.cls.name, manifest.version)
 
     def _compose(self) -> None:
+        self.cache.clear()  # answers of the models being replaced
         components = {name: slot.model for name, slot in self.slots.items()
                       if slot.model is not None and not is_composite(slot.cls)}
         for slot in self.slots.values():
@@ -198,6 +202,7 @@ class RecommendationService:
         popular = Popular()
         popular.fit(TrainingData(catalog.items, catalog.popularity()))
         self.catalog, self.catalog_popular = catalog, popular
+        self.cache.clear()
         content = self.slots.get("content")
         if content is not None and isinstance(content.model, Content):
             new = [item for item in catalog.items.values() if item.id not in content.model.positions]

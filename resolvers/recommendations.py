@@ -7,8 +7,7 @@ Enrolled, completed, dismissed and not-interested courses, and courses of not-in
 returned, whatever the recommender does.
 """
 
-import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -16,6 +15,7 @@ import numpy as np
 
 from app.documents import Course, Enrollment, Purpose, Rating, ReviewCard, User
 from app.documents.timestamps import as_utc
+from app.request_ids import new_id
 from recommenders import readiness, reranking
 from recommenders.base import Reason, Recommendation, RecommendationRequest
 from recommenders.content import Content
@@ -68,6 +68,22 @@ class Ask:
     diversity: float = 0.0
 
 
+async def cached_recommendations(service: RecommendationService, user_id: str, ask: Ask,
+                                 records: Callable[[], Awaitable[LearnerRecords]], now: datetime,
+                                 half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
+    """`recommend_courses` for the learner, answered from the service's cache (with a new request id) while
+    nothing it was computed from has changed; `records` reads the learner's documents on a miss."""
+    question = (_checked(service, ask), ask)
+    cached: RecommendationList | None = service.cache.get(user_id, question)
+    if cached is not None:
+        return replace(cached, request_id=new_id())
+    read_at = service.cache.clock()
+    found = await recommend_courses(service, await records(), ask, now, half_life_days, defaults)
+    if not found.fallback:
+        service.cache.put(user_id, question, found, read_at)
+    return found
+
+
 async def recommend_courses(service: RecommendationService, records: LearnerRecords, ask: Ask, now: datetime,
                             half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
     """Up to `ask.first` courses for the learner; a bad strategy or argument is a BAD_USER_INPUT."""
@@ -84,7 +100,7 @@ async def recommend_courses(service: RecommendationService, records: LearnerReco
     if knowledge is not None:
         found = readiness.adjust(found, knowledge)
     ranked = _reranked(service, found, ask, request)
-    return RecommendationList(_courses(service, ranked, outcome.strategy), uuid.uuid4().hex, outcome.strategy,
+    return RecommendationList(_courses(service, ranked, outcome.strategy), new_id(), outcome.strategy,
                               outcome.fallback)
 
 

@@ -13,9 +13,10 @@ from resolvers.recommendation_service import RecommendationService, RecommenderS
 from resolvers.recommendations import Ask, LearnerRecords, RequestContext
 from schema.context import Info
 from schema.errors import ApiError, api_error
-from schema.permissions import ActsForLearner, IsAuthenticated, acting_user
+from schema.permissions import ActsForLearner, IsAuthenticated, IsPartner, acting_user
 from schema.recommendations.types import (
     Reason,
+    RecommendationCacheInfo,
     RecommendationContext,
     RecommendationFilters,
     Recommendations,
@@ -86,10 +87,11 @@ class Query:
         ask = Ask(strategy, first, _filters(filters),
                   RequestContext(context.device, context.available_minutes) if context else RequestContext(),
                   diversity)
-        records = await _records(info, acting_user(info, user_id))
+        learner = acting_user(info, user_id)
         try:
-            found = await use_cases.recommend_courses(service, records, ask, utcnow(), settings.interest_half_life_days,
-                                                      default_purposes(settings.default_consents))
+            found = await use_cases.cached_recommendations(
+                service, learner, ask, lambda: _records(info, learner), utcnow(), settings.interest_half_life_days,
+                default_purposes(settings.default_consents))
         except UseCaseError as error:
             raise api_error(error) from error
         return Recommendations(items=_items(found.items), request_id=found.request_id, strategy=found.strategy,
@@ -116,3 +118,10 @@ class Query:
                       description="Every installed recommender, whether it is enabled, and the artifact it serves.")
     def recommenders(self, info: Info) -> list[RecommenderInfo]:
         return [_info(status) for status in _service(info).statuses()]
+
+    @strawberry.field(permission_classes=[IsPartner], description="Hits and misses of this server's cache of "
+                      "recommendation lists (partners and admins).")
+    def recommendation_cache(self, info: Info) -> RecommendationCacheInfo:
+        cache = _service(info).cache
+        return RecommendationCacheInfo(enabled=cache.enabled, seconds=cache.seconds, size=len(cache), hits=cache.hits,
+                                       misses=cache.misses)

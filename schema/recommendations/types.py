@@ -49,6 +49,15 @@ class RecommenderInfo:
     problem: str | None
 
 
+@strawberry.type(description="This server's cache of recommendation lists, since it started.")
+class RecommendationCacheInfo:
+    enabled: bool
+    seconds: float = strawberry.field(description="How long a list may be served again.")
+    size: int = strawberry.field(description="Lists held now.")
+    hits: int = strawberry.field(description="Requests answered from the cache.")
+    misses: int = strawberry.field(description="Requests computed (nothing cached, expired, or the learner changed).")
+
+
 @strawberry.input(description="Only courses that pass every given filter.")
 class RecommendationFilters:
     skills: list[str] | None = strawberry.field(default=None, description="Any of these skills (≤ 50).")

@@ -72,3 +72,31 @@ def test_principal_acts_for_itself_or_as_admin() -> None:
     assert Principal("a", frozenset({Role.LEARNER})).may_act_for("a")
     assert not Principal("a", frozenset({Role.PARTNER})).may_act_for("b")
     assert Principal("a", frozenset({Role.ADMIN})).may_act_for("b")
+
+
+def test_a_verified_token_is_remembered_until_it_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = settings(tmp_path)
+    verifier = TokenVerifier(config, remembered=2)
+    token = issue_token(config, "ana", [Role.LEARNER], timedelta(minutes=5))
+    assert verifier.verify(token).user_id == "ana"
+    checks = []
+
+    def expired(*args: object, **kwargs: object) -> dict[str, object]:
+        checks.append(args)
+        raise jwt.ExpiredSignatureError("Signature has expired")
+
+    monkeypatch.setattr(jwt, "decode", expired)
+    assert verifier.verify(token).user_id == "ana" and checks == []  # remembered: no second signature check
+    later = datetime.now(UTC) + timedelta(minutes=6)
+    monkeypatch.setattr("app.tokens.time.time", later.timestamp)
+    with pytest.raises(InvalidTokenError, match="expired"):  # past its expiry: checked again
+        verifier.verify(token)
+    assert len(checks) == 1
+
+
+def test_at_most_the_given_number_of_tokens_is_remembered(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    verifier = TokenVerifier(config, remembered=2)
+    tokens = [issue_token(config, name, [Role.LEARNER], timedelta(minutes=5)) for name in ("a", "b", "c")]
+    assert [verifier.verify(token).user_id for token in tokens] == ["a", "b", "c"]
+    assert list(verifier._verified) == tokens[1:]

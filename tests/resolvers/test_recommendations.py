@@ -12,9 +12,18 @@ from app.settings import Settings
 from recommenders.base import Recommendation, RecommendationRequest
 from resolvers.catalog_snapshot import CourseFilters
 from resolvers.courses import upsert_courses
+from resolvers.enrollments import enroll
 from resolvers.errors import ErrorCode, UseCaseError
 from resolvers.recommendation_service import RecommendationService
-from resolvers.recommendations import Ask, LearnerRecords, RequestContext, recommend_courses, similar_courses
+from resolvers.recommendations import (
+    Ask,
+    LearnerRecords,
+    RecommendationList,
+    RequestContext,
+    cached_recommendations,
+    recommend_courses,
+    similar_courses,
+)
 from resolvers.training import train_recommenders
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -264,5 +273,54 @@ async def test_profiles_are_embedded_ahead_of_requests(tmp_path: Path) -> None:
     try:
         assert await service.warm_profiles() >= 1
         assert PROFILE_VECTORS.warm([goal]) == 0  # already there
+    finally:
+        await service.stop()
+
+
+async def cached(service: RecommendationService, user: User, reads: list[str], ask: Ask = Ask(first=3)) -> RecommendationList:
+    async def records() -> LearnerRecords:
+        reads.append(user.id)
+        stored = await User.get(user.id)
+        enrollments = await Enrollment.find({"user_id": user.id}).to_list()
+        return LearnerRecords(stored, enrollments, [])
+
+    return await cached_recommendations(service, user.id, ask, records, utcnow(), 30.0, DEFAULTS)
+
+
+async def test_a_learners_list_is_served_again_until_they_change(tmp_path: Path) -> None:
+    await seed()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings)
+    service = await started(settings)
+    try:
+        learner, reads = User(id="new", interests=["Python"]), []
+        await learner.insert()
+        first = await cached(service, learner, reads)
+        again = await cached(service, learner, reads)
+        assert reads == ["new"] and not first.fallback
+        assert again.items == first.items and again.request_id != first.request_id
+        assert await cached(service, learner, reads, Ask(first=2)) and reads == ["new", "new"]  # another question
+        top = first.items[0].course.id
+        await enroll("new", top)  # the learner acts: their next request is computed afresh
+        after = await cached(service, learner, reads)
+        assert len(reads) == 3 and top not in [item.course.id for item in after.items]
+        await service.refresh_catalog()  # a catalog change (or a new artifact) drops every list
+        await cached(service, learner, reads)
+        assert len(reads) == 4
+    finally:
+        await service.stop()
+
+
+async def test_fallback_answers_and_bad_questions_are_not_cached(tmp_path: Path) -> None:
+    await seed()
+    service = await started(settings_in(tmp_path))  # nothing trained: popular from the catalog answers
+    try:
+        learner, reads = User(id="new"), []
+        for _ in range(2):
+            assert (await cached(service, learner, reads)).fallback
+        assert reads == ["new", "new"]
+        with pytest.raises(UseCaseError) as error:
+            await cached(service, learner, reads, Ask(strategy="nope"))
+        assert error.value.code is ErrorCode.BAD_USER_INPUT and len(reads) == 2
     finally:
         await service.stop()

@@ -1,6 +1,8 @@
 """How many MongoDB commands representative queries send: relation fields must batch (no N+1)."""
 
 from collections import Counter
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from starlette.requests import Request
@@ -8,6 +10,8 @@ from starlette.requests import Request
 from app.documents import Course, Enrollment, User
 from app.settings import Settings
 from app.tokens import Principal, Role
+from resolvers.recommendation_service import RecommendationService
+from resolvers.training import train_recommenders
 from schema.context import Context
 from schema.schema import build_schema
 from tests.conftest import CommandCounter
@@ -51,3 +55,29 @@ async def test_me_with_enrollments_and_courses_is_four_finds(command_counter: Co
     # user + enrollments + their courses + one batch for the prerequisite ids not yet cached
     # ("skill:x" is a skill id, not a course); course prerequisites among the enrolled come from the cache
     assert command_counter.commands == ["find", "find", "find", "find"]
+
+
+async def test_recommendations_read_the_learner_then_serve_the_cached_list(command_counter: CommandCounter,
+                                                                           tmp_path: Path) -> None:
+    await seed()
+    settings = Settings(data_dir=tmp_path)
+    await train_recommenders(settings, ["popular"])
+    service = RecommendationService(settings)
+    await service.start(poll=False)
+    query = '{ recommendations(strategy: "popular", first: 3) { fallback requestId items { course { id } } } }'
+    try:
+        answers = []
+        for _ in range(2):
+            command_counter.commands.clear()
+            result = await build_schema(settings).execute(query, context_value=replace(context("u1"),
+                                                                                          recommendations=service))
+            assert result.errors is None and result.data is not None
+            answers.append((result.data["recommendations"], list(command_counter.commands)))
+    finally:
+        await service.stop()
+    (first, first_commands), (second, second_commands) = answers
+    assert first["fallback"] is False and len(first["items"]) == 3
+    # the learner, their enrolments and ratings, and their mastery (there is no skill graph to read more of)
+    assert first_commands == ["find", "find", "find"]
+    assert second_commands == [] and second["items"] == first["items"]
+    assert second["requestId"] != first["requestId"]

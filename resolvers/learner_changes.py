@@ -1,0 +1,52 @@
+"""Which learners this process has changed data of, and when.
+
+Every use case that writes a learner's data reports the learner here once the write is done. Answers that
+are cached per learner (recommendations) are valid only while their learner has not been reported since
+the answer's inputs were read, so a learner's next request reflects what they did a moment ago. Only
+writes made through this process are seen: other processes' writes show once the cached answer expires.
+"""
+
+import time
+from collections.abc import Iterable
+
+PRUNE_EVERY = 4_096  # reports between two prunings of stamps older than the horizon
+
+
+class LearnerChanges:
+    def __init__(self, horizon_seconds: float = 3_600.0) -> None:
+        self.horizon_seconds = horizon_seconds  # stamps older than this are forgotten (caches expire first)
+        self._stamps: dict[str, float] = {}
+        self._reports = 0
+
+    @staticmethod
+    def clock() -> float:
+        return time.monotonic()
+
+    def touched(self, user_ids: Iterable[str]) -> None:
+        """The learners' data has just changed."""
+        now = self.clock()
+        for user_id in user_ids:
+            self._stamps[user_id] = now
+            self._reports += 1
+        if self._reports >= PRUNE_EVERY:
+            self._prune(now)
+
+    def changed_since(self, user_id: str, since: float) -> bool:
+        """Whether the learner was reported at or after `since` (a `clock()` reading)."""
+        stamp = self._stamps.get(user_id)
+        return stamp is not None and stamp >= since
+
+    def _prune(self, now: float) -> None:
+        oldest = now - self.horizon_seconds
+        self._stamps = {user_id: stamp for user_id, stamp in self._stamps.items() if stamp >= oldest}
+        self._reports = 0
+
+    def __len__(self) -> int:
+        return len(self._stamps)
+
+
+CHANGES = LearnerChanges()  # the process's ledger: written by the write use cases, read by caches
+
+
+def touched(*user_ids: str) -> None:
+    CHANGES.touched(user_ids)
