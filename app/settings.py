@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     mastery_threshold: float = Field(
         default=0.8, gt=0, lt=1, description="Mastery probability at or above which a skill counts as mastered.",
     )
-    ingest_batch_size: int = Field(default=2_000, ge=1, description="Events per bulk write of the ingestion buffer.")
+    ingest_batch_size: int = Field(default=100, ge=1, description="Events per bulk write of the ingestion buffer.")
     ingest_flush_ms: int = Field(default=20, ge=0, description="Longest wait before a partial batch is written.")
     ingest_max_pending: int = Field(default=20_000, ge=1, description="Events buffered before callers wait.")
     review_retention: float = Field(
@@ -80,7 +80,11 @@ class Settings(BaseSettings):
         default=150, ge=1, le=60_000,
         description="Time a recommender may take per request before `popular` answers instead (fallback).",
     )
-    recommendation_threads: int = Field(default=4, ge=1, le=64, description="Threads that run recommenders.")
+    recommendation_threads: int = Field(
+        default=1, ge=1, le=64,
+        description="Threads that run recommenders, so a late one can be cut off at its budget. Python runs one "
+        "thread at a time: more threads only make each call slower (bench/README.md).",
+    )
     artifact_poll_seconds: float = Field(
         default=5.0, ge=0.1, description="How often the server looks for newly trained artifacts."
     )

@@ -27,7 +27,9 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -325,12 +327,13 @@ def wait_for(process: subprocess.Popen[bytes], check: Any, log: Path, what: str,
     raise SystemExit(f"{what} did not become ready in {timeout_s:.0f} s:\n{log.read_text()[-4000:]}")
 
 
-def start_pathwise(workspace: Workspace, port: int, token: str, cache_seconds: float | None) -> subprocess.Popen[bytes]:
+def start_pathwise(workspace: Workspace, port: int, token: str, cache_seconds: float | None,
+                   server_env: list[str]) -> subprocess.Popen[bytes]:
     import httpx
 
     log = workspace.root / "serve.log"
     command = [sys.executable, "-m", "app"]
-    env = workspace.env()
+    env = {**workspace.env(), **dict(setting.split("=", 1) for setting in server_env)}
     if cache_seconds is not None:
         env["PATHWISE_RECOMMENDATION_CACHE_SECONDS"] = str(cache_seconds)
     process = subprocess.Popen([*command, "serve", "--port", str(port), "--data-dir", str(workspace.data_dir)],
@@ -378,6 +381,70 @@ def cpu_s(pid: int) -> float:
 # --- the run ---------------------------------------------------------------------------------------------
 
 CACHE_QUERY = "{ recommendationCache { hits misses } }"
+ACT = ("mutation($e: [EventInput!]!, $u: ID) { trackEvents(events: $e, userId: $u) { accepted "
+       "errors { code message } } }")
+
+
+class Actors:
+    """While a recommendations phase runs: `per_second` learners, chosen at random, each rate a random
+    course (a `rate` event through `trackEvents`, as their platform would send it), so their next request is
+    computed afresh. Runs in a thread of this process, beside the client process."""
+
+    def __init__(self, port: int, admin_token: str, courses: list[str], per_second: float) -> None:
+        self.port, self.token, self.courses, self.per_second = port, admin_token, courses, per_second
+        self.sent = 0
+        self.error: Exception | None = None
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "Actors":
+        if self.per_second > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.error is not None:
+            raise SystemExit(f"the actors stopped: {self.error!r}")
+
+    def _run(self) -> None:
+        import httpx
+
+        try:
+            self._act()
+        except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as error:  # reported by __exit__
+            self.error = error
+
+    def _act(self) -> None:
+        asyncio.run(self._act_at_rate())
+
+    async def _act_at_rate(self) -> None:
+        """One action every 1 / per_second s, each in its own task: an action's latency does not slow the rate."""
+        import httpx
+
+        rng = random.Random(SEED)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=60,
+                                     headers={"authorization": f"Bearer {self.token}"}) as client:
+            running = []
+            while not self._stop.is_set():
+                running.append(asyncio.create_task(self._one(client, f"learner-{rng.randrange(LEARNERS):04d}",
+                                                             rng.choice(self.courses), rng.choice([4, 5]))))
+                await asyncio.sleep(1 / self.per_second)
+            await asyncio.gather(*running)
+
+    async def _one(self, client: Any, learner: str, course: str, rating: int) -> None:
+        event = {"eventId": f"act-{uuid.uuid4().hex}", "type": "rate", "courseId": course,
+                 "properties": {"rating": rating}}
+        sent = time.monotonic()
+        response = await client.post("/graphql", json={"query": ACT, "variables": {"e": [event], "u": learner}})
+        self.latencies.append(time.monotonic() - sent)
+        body = response.json()
+        if body.get("errors") or body["data"]["trackEvents"]["accepted"] != 1:
+            raise RuntimeError(f"an action was refused: {body}")
+        self.sent += 1
 
 
 def cache_counts(port: int, partner_token: str | None) -> tuple[int, int]:
@@ -414,7 +481,7 @@ def phase(port: int, tokens: Path, pids: dict[str, int], *options: str, partner_
 
 
 HEADER = (f"{'phase':<16}{'clients':>8}{'round':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-          f"{'max ms':>9}{'fallback':>10}{'errors':>7}   CPU ms/request: client server store   load  cached")
+          f"{'max ms':>9}{'fallback':>10}{'errors':>7}   CPU ms/request: client server store   load  cached  acts")
 
 
 def row(name: str, clients: int, round_: int | str, n: dict[str, Any], server: str) -> None:
@@ -422,7 +489,8 @@ def row(name: str, clients: int, round_: int | str, n: dict[str, Any], server: s
     print(f"{name:<16}{clients:>8}{round_!s:>6}{n['rps']:>9,.0f}{n['p50_ms']:>9.1f}{n['p95_ms']:>9.1f}"
           f"{n['p99_ms']:>9.1f}{n['max_ms']:>9.1f}{fallback:>10.2%}{n['errors']:>7}   "
           f"{n['client_cpu_ms_per_request']:>14.2f} {n[f'{server}_cpu_ms_per_request']:>6.2f}"
-          f" {n['store_cpu_ms_per_request']:>5.2f}   {os.getloadavg()[0]:4.1f}  {n.get('cached_share', 0):6.1%}",
+          f" {n['store_cpu_ms_per_request']:>5.2f}   {os.getloadavg()[0]:4.1f}  {n.get('cached_share', 0):6.1%}"
+          f"{n.get('actions', 0):6d}",
           flush=True)
 
 
@@ -455,6 +523,13 @@ def summary(results: list[dict[str, Any]], concurrency: list[int]) -> dict[str, 
     return out
 
 
+def course_ids(uri: str) -> list[str]:
+    from pymongo import MongoClient
+
+    with MongoClient(uri) as client:
+        return [doc["_id"] for doc in client[DATABASE]["courses"].find({}, {"_id": 1})]
+
+
 def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
     from app.settings import Settings
     from app.tokens import Role, issue_token
@@ -464,7 +539,7 @@ def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
     token_file = workspace.root / "tokens.json"
     token_file.write_text(json.dumps(tokens))
     pathwise_port, bare_port = free_port(), free_port()
-    pathwise = start_pathwise(workspace, pathwise_port, tokens[0], args.cache_seconds)
+    pathwise = start_pathwise(workspace, pathwise_port, tokens[0], args.cache_seconds, args.server_env)
     bare = start_bare(workspace.root, bare_port)
     try:
         pids = {"pathwise": pathwise.pid, "bare": bare.pid, "store": args.store_pid}
@@ -473,6 +548,8 @@ def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
               f"pathwise RSS after start-up {memory_loaded['VmRSS'] / 1024:.0f} MiB\n")
         print(HEADER)
         partner = issue_token(settings, "bench-ops", [Role.PARTNER], timedelta(hours=4))
+        courses = course_ids(workspace.uri)
+        admin = issue_token(settings, "bench-platform", [Role.ADMIN], timedelta(hours=4))  # names `userId`
         cold = phase(pathwise_port, token_file, pids, "--concurrency", "8", "--limit", str(LEARNERS),
                      partner_token=partner)
         row("cold (1st/learner)", 8, "-", cold, "pathwise")
@@ -483,9 +560,14 @@ def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
         for round_ in range(1, args.rounds + 1):
             for clients in args.concurrency:
                 for name, port in (("bare", bare_port), ("recommendations", pathwise_port)):
-                    numbers = phase(port, token_file, pids, "--concurrency", str(clients), "--duration",
-                                    str(args.duration), "--offset", str(round_ * 337 + clients * 101),
-                                    partner_token=partner if port == pathwise_port else None)
+                    acting = args.actions_per_second if port == pathwise_port else 0
+                    with Actors(pathwise_port, admin, courses, acting) as actors:
+                        numbers = phase(port, token_file, pids, "--concurrency", str(clients), "--duration",
+                                        str(args.duration), "--offset", str(round_ * 337 + clients * 101),
+                                        partner_token=partner if port == pathwise_port else None)
+                    numbers["actions"] = actors.sent
+                    if actors.latencies:
+                        print(f"  actions: {actors.sent}, latency p50 {percentile(actors.latencies, .5) * 1000:.0f} ms")
                     row(name, clients, round_, numbers, "bare" if name == "bare" else "pathwise")
                     results.append({"phase": name, "clients": clients, "round": round_, **numbers})
         numbers = summary(results, args.concurrency)
@@ -509,6 +591,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 16], help="concurrent clients")
     parser.add_argument("--workdir", type=Path, help="keep the store, artifacts and tokens here, and reuse them")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--server-env", nargs="*", default=[], metavar="PATHWISE_NAME=VALUE",
+                        help="more settings for `pathwise serve`, e.g. PATHWISE_RECOMMENDATION_THREADS=1")
+    parser.add_argument("--actions-per-second", type=float, default=0,
+                        help="during recommendations phases, this many learners a second (at random) rate a course "
+                        "through trackEvents, so their next request is computed afresh")
     parser.add_argument("--cache-seconds", type=float,
                         help="PATHWISE_RECOMMENDATION_CACHE_SECONDS of the server (0: every request computed afresh; "
                         "default: the server's default)")

@@ -1,6 +1,7 @@
 """Raw learner events: checked one by one against the taxonomy and the learner's consent, stored in
 bulk through the ingestion buffer, then folded into the living profile. Retries are idempotent."""
 
+import asyncio
 import contextlib
 import re
 from dataclasses import dataclass, field
@@ -91,7 +92,7 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
     if len(events) > options.max_events:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {options.max_events} events per call; got {len(events)}")
     cleaned = [_normalised(raw) for raw in events]
-    batch = _Batch(await _known_courses(cleaned), await _consents(cleaned, options))
+    batch = _Batch(*await asyncio.gather(_known_courses(cleaned), _consents(cleaned, options)))
     results: dict[int, EventResult] = {}
     records: list[tuple[int, EventRecord]] = []
     for index, raw in enumerate(cleaned):
@@ -101,9 +102,9 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
         else:
             records.append((index, outcome))
     stored = await _store(records, results, options)  # the events stored by this call, not the duplicates
-    try:
-        await insights.apply_events(stored, options.half_life_days, batch.catalog)
-        await _practice(stored, options.settings)
+    try:  # independent updates, concurrently: each round trip waits behind other calls' inserts in the store
+        await asyncio.gather(insights.apply_events(stored, options.half_life_days, batch.catalog),
+                             _practice(stored, options.settings))
     finally:
         touched(*{record.user_id for record in stored})  # their cached recommendations are out of date
     return [results[index] for index in range(len(events))]
@@ -113,8 +114,8 @@ async def _practice(stored: list[EventRecord], settings: Settings | None) -> Non
     """Quiz answers move the learner's mastery (knowledge tracing) and review schedule (spaced repetition)."""
     answers = [Event.model_validate(record.document()) for record in stored if record.type == "quiz_answer"]
     if answers:
-        await knowledge.record_quiz_answers(answers, settings)
-        await reviews.record_quiz_answers(answers, settings.review_retention if settings else None)
+        await asyncio.gather(knowledge.record_quiz_answers(answers, settings),
+                             reviews.record_quiz_answers(answers, settings.review_retention if settings else None))
 
 
 async def _known_courses(events: list[dict[str, Any]]) -> insights.Catalog:

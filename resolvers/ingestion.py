@@ -1,9 +1,11 @@
 """The ingestion buffer: events from many requests coalesced into bulk writes.
 
 Callers hand over documents and wait until they are durably stored (or found to be duplicates);
-a single flusher writes up to `batch_size` documents per `insert_many`, at the latest `flush_ms`
-after the first one arrived. At most `max_pending` documents wait at any time: beyond that,
-callers wait for room (backpressure), so memory stays bounded however slow the database is.
+a single flusher takes what is queued, up to `batch_size` documents (a larger caller's batch whole),
+at the latest `flush_ms` after the first one arrived, and writes it in `insert_many`s of at most
+`batch_size` documents, two of them in flight at a time. At most `max_pending` documents wait at any
+time: beyond that, callers wait for room (backpressure), so memory stays bounded however slow the
+database is.
 `stop()` writes everything still buffered before it returns.
 """
 
@@ -17,6 +19,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, PyMongoError
 
 DUPLICATE_KEY = 11000
+INSERTS_IN_FLIGHT = 2  # per flush: with one at a time, the store sat idle while the event loop handled each reply
 log = logging.getLogger("pathwise.ingestion")
 
 
@@ -33,7 +36,7 @@ class _Pending:
 class EventWriter:
     """Bounded, batching writer of event documents into one collection."""
 
-    def __init__(self, collection: AsyncCollection[Any], batch_size: int = 2_000, flush_ms: int = 20,
+    def __init__(self, collection: AsyncCollection[Any], batch_size: int = 100, flush_ms: int = 20,
                  max_pending: int = 20_000) -> None:
         self._collection = collection
         self._batch_size = batch_size
@@ -122,6 +125,20 @@ class EventWriter:
                 self._queue.task_done()
 
     async def _write_now(self, documents: list[dict[str, Any]]) -> list[bool]:
+        """One `insert_many` per `batch_size` documents, `INSERTS_IN_FLIGHT` at a time. Small inserts let other
+        requests' reads and updates into the store between them; a second one in flight keeps the store busy
+        while the event loop is away answering the first."""
+        lanes = asyncio.Semaphore(INSERTS_IN_FLIGHT)
+
+        async def insert(chunk: list[dict[str, Any]]) -> list[bool]:
+            async with lanes:
+                return await self._insert(chunk)
+
+        size = self._batch_size
+        chunks = [documents[start:start + size] for start in range(0, len(documents), size)]
+        return _joined(await asyncio.gather(*(insert(chunk) for chunk in chunks), return_exceptions=True))
+
+    async def _insert(self, documents: list[dict[str, Any]]) -> list[bool]:
         stored = [True] * len(documents)
         try:
             await self._collection.insert_many(documents, ordered=False)
@@ -135,3 +152,11 @@ class EventWriter:
             log.error("event write failed: %s", error)
             raise StoreUnavailableError(str(error)) from error
         return stored
+
+
+def _joined(parts: list[list[bool] | BaseException]) -> list[bool]:
+    """The chunks' results in order; the first failure fails the whole write (nothing is acknowledged)."""
+    for part in parts:
+        if isinstance(part, BaseException):
+            raise part
+    return [stored for part in parts if not isinstance(part, BaseException) for stored in part]

@@ -99,6 +99,8 @@ class RecommendationService:
         self.catalog = CatalogSnapshot()
         self.catalog_popular = Popular()
         self.executor = ThreadPoolExecutor(settings.recommendation_threads, thread_name_prefix="recommend")
+        # loading artifacts, embedding new courses and warming profiles: never in a request's way
+        self.background = ThreadPoolExecutor(1, thread_name_prefix="recommend-background")
         self.cache: LearnerCache[Any] = LearnerCache(settings.recommendation_cache_seconds,
                                                      settings.recommendation_cache_size)
         self._poller: asyncio.Task[None] | None = None
@@ -118,7 +120,8 @@ class RecommendationService:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        for executor in (self.executor, self.background):
+            executor.shutdown(wait=False, cancel_futures=True)
 
     async def _poll(self) -> None:
         interval = min(self.settings.artifact_poll_seconds, self.settings.catalog_poll_seconds)
@@ -142,7 +145,7 @@ class RecommendationService:
             learner = learner_of(user, [], [], now, self.settings.interest_half_life_days, defaults)
             texts.append(profile_text(learner))
         try:
-            embedded = await asyncio.get_running_loop().run_in_executor(self.executor, PROFILE_VECTORS.warm, texts)
+            embedded = await asyncio.get_running_loop().run_in_executor(self.background, PROFILE_VECTORS.warm, texts)
         except Exception:  # warming is an optimisation: a failure only means cold first requests
             log.exception("warming profile vectors failed")
             return 0
@@ -160,7 +163,7 @@ class RecommendationService:
             if stamp is not None and stamp == slot.stamp:
                 continue
             changed = True
-            await asyncio.get_running_loop().run_in_executor(self.executor, self._load, slot, stamp)
+            await asyncio.get_running_loop().run_in_executor(self.background, self._load, slot, stamp)
         if changed:
             self._compose()
 
@@ -208,7 +211,7 @@ class RecommendationService:
             new = [item for item in catalog.items.values() if item.id not in content.model.positions]
             if new:
                 loop = asyncio.get_running_loop()
-                content.model = await loop.run_in_executor(self.executor, _with_items, content.model, new)
+                content.model = await loop.run_in_executor(self.background, _with_items, content.model, new)
                 self._compose()
 
     # serving ----------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Use cases: course recommendations for a learner, and courses similar to a course.
 
-Per request: the learner is rebuilt from their documents (history, interests, goals, exclusions), the
-strategy's recommender is asked for more candidates than needed, then the candidates are fitted to the
-context (a phone with little time favours short courses), optionally diversified (MMR), and cut to `first`.
+A repeated question is answered from the service's cache while nothing it depends on has changed
+(`resolvers.recommendation_cache`). Otherwise the learner is rebuilt from their documents (history,
+interests, goals, exclusions), the strategy's recommender is asked for more candidates than needed, then
+the candidates are fitted to the context (a phone with little time favours short courses), optionally
+diversified (MMR), and cut to `first`.
 Enrolled, completed, dismissed and not-interested courses, and courses of not-interested topics, are never
 returned, whatever the recommender does.
 """

@@ -2,6 +2,7 @@
 the item (one `ReviewCard` per learner and exercise), and the review queue lists the due cards, least likely
 remembered first. One find of the cards and one of the exercises per call, one bulk write."""
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,9 +92,9 @@ async def record_quiz_answers(events: Sequence[Event], retention: float | None =
         return
     scheduler = _scheduler(retention)
     keys = sorted({a.key for a in answers})
-    found = await ReviewCard.find({"_id": {"$in": keys}}).to_list()
+    found, exercises = await asyncio.gather(ReviewCard.find({"_id": {"$in": keys}}).to_list(),
+                                            _exercises({a.answer.item_id for a in answers}))
     cards = {c.id: c for c in found if ReviewCard.key(c.user_id, c.exercise_id) == c.id}
-    exercises = await _exercises({a.answer.item_id for a in answers})
     for entry in answers:
         exercise = exercises.get(entry.answer.item_id)
         card = cards.setdefault(entry.key, _new_card(scheduler, entry, exercise))

@@ -209,3 +209,29 @@ async def test_an_unexpected_error_in_a_write_does_not_stop_the_writer() -> None
         writer._queue = asyncio.Queue()  # let the test end whatever happened
         with contextlib.suppress(Exception):
             await writer.stop()
+
+
+async def test_a_large_batch_is_written_in_chunks_of_batch_size_two_at_a_time() -> None:
+    collection = FakeCollection(open_gate=False)
+    collection.stored["c3"] = {"_id": "c3"}
+    writer = writer_on(collection, batch_size=2, flush_ms=0)
+    await writer.start()
+    write = asyncio.create_task(writer.write(docs("c1", "c2", "c3", "c4", "c5")))
+    await bounded(collection.entered.wait())
+    await settle()
+    assert collection.calls == [["c1", "c2"], ["c3", "c4"]]  # the third waits for one of them
+    collection.gate.set()
+    assert await bounded(write) == [True, True, False, True, True]
+    await writer.stop()
+    assert collection.calls == [["c1", "c2"], ["c3", "c4"], ["c5"]]
+
+
+async def test_a_failed_chunk_fails_the_whole_write() -> None:
+    collection = FakeCollection()
+    collection.fail_on = {"f3"}
+    writer = writer_on(collection, batch_size=2, flush_ms=0)
+    await writer.start()
+    with pytest.raises(StoreUnavailableError):
+        await bounded(writer.write(docs("f1", "f2", "f3", "f4", "f5")))
+    await writer.stop()
+    assert len(collection.calls) == 3
