@@ -21,6 +21,7 @@ from resolvers.errors import ErrorCode, UseCaseError, validation_problems
 from resolvers.free_form import free_form_problem
 from resolvers.ingestion import EventWriter, StoreUnavailableError
 from resolvers.learner_changes import touched
+from resolvers.learners import shapes_recommendations
 from resolvers.taxonomy import EventSpec, canonical_properties, check_properties, spec_for
 
 EVENT_TYPE = re.compile(r"^(custom:[a-z0-9][a-z0-9_.-]{0,63}|[a-z][a-z0-9_]{0,63})$")
@@ -106,7 +107,8 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
         await asyncio.gather(insights.apply_events(stored, options.half_life_days, batch.catalog),
                              _practice(stored, options.settings))
     finally:
-        touched(*{record.user_id for record in stored})  # their cached recommendations are out of date
+        # their cached recommendations are out of date, unless the events only move usage patterns
+        touched(*{record.user_id for record in stored if shapes_recommendations(record.type)})
     return [results[index] for index in range(len(events))]
 
 

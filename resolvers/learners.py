@@ -15,6 +15,7 @@ from app.documents import Enrollment, EnrollmentStatus, Purpose, Rating, User
 from app.documents.profiles import field_key
 from recommenders.base import Interaction, Learner
 from resolvers.insight_views import interest_weights
+from resolvers.taxonomy import spec_for
 
 ENROLLED, COMPLETED = 1.0, 2.0
 EVENT_WEIGHTS: dict[str, float] = {
@@ -22,6 +23,16 @@ EVENT_WEIGHTS: dict[str, float] = {
     "recommendation_click": 0.5, "enroll": ENROLLED, "complete": COMPLETED,
 }
 TOP_INTERESTS = 10
+# what an event may feed (`EventSpec.feeds`) that recommendations read: interests, exclusions, mastery
+RECOMMENDATION_FEEDS = frozenset({"interests", "exclusions", "what you know"})
+
+
+def shapes_recommendations(event_type: str) -> bool:
+    """Whether an event of this type can change what the recommenders see of its learner. Sessions, page
+    views, impressions, clicks, video controls and custom types only move usage patterns (at most they push
+    an older item out of the capped recent activity), so a cached list outlives them."""
+    spec = spec_for(event_type)
+    return spec is None or event_type in EVENT_WEIGHTS or bool(RECOMMENDATION_FEEDS.intersection(spec.feeds))
 
 
 def rating_weight(rating: int) -> float:

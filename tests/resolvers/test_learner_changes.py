@@ -71,8 +71,8 @@ WRITES: dict[str, Callable[[], Awaitable[Any]]] = {
     "update_profile": lambda: update_profile("u1", {"job_title": "Analyst"}),
     "upsert_user": lambda: upsert_user("u1", {"languages": ["en"]}),
     "course_difficulty_feedback": lambda: course_difficulty_feedback("u1", "c1", DifficultyFeedback.TOO_HARD),
-    "track_events": lambda: _tracked({"event_id": "e1", "type": "progress", "user_id": "u1", "course_id": "c1",
-                                      "properties": {"progress": 0.5}}),
+    "track_events": lambda: _tracked({"event_id": "e1", "type": "rate", "user_id": "u1", "course_id": "c1",
+                                      "properties": {"rating": 5}}),
     "delete_my_data": lambda: delete_my_data("u1"),
     "placement_test": lambda: _placed("u1"),
 }
@@ -97,4 +97,22 @@ async def test_every_write_use_case_reports_its_learner(name: str) -> None:
     before = CHANGES.clock()
     assert not CHANGES.changed_since("u1", before)
     await WRITES[name]()
+    assert CHANGES.changed_since("u1", before)
+
+
+BEHAVIOURAL = IngestOptions(default_purposes=frozenset({Purpose.ESSENTIAL, Purpose.BEHAVIORAL_TRACKING}))
+
+
+@pytest.mark.usefixtures("clean")
+async def test_events_that_only_move_usage_patterns_keep_the_learners_lists() -> None:
+    await upsert_courses([COURSE], 10)
+    before = CHANGES.clock()
+    quiet = [{"event_id": "q1", "type": "page_view", "user_id": "u1", "properties": {"path": "/home"}},
+             {"event_id": "q2", "type": "recommendation_impression", "user_id": "u1", "course_id": "c1",
+              "properties": {"request_id": "r1"}},
+             {"event_id": "q3", "type": "session_start", "user_id": "u1"}]
+    assert [r.status for r in await track_events(quiet, BEHAVIOURAL)] == ["accepted"] * 3
+    assert not CHANGES.changed_since("u1", before)
+    viewed = [{"event_id": "v1", "type": "course_view", "user_id": "u1", "course_id": "c1"}]
+    assert [r.status for r in await track_events(viewed, BEHAVIOURAL)] == ["accepted"]
     assert CHANGES.changed_since("u1", before)
