@@ -1,13 +1,18 @@
 # Two commands do all the set-up on a fresh machine:
 #   make serve   — install what is missing, then run the API on the embedded store
 #   make test    — install what is missing, then lint, type-check, check import direction, run the tests
+# "What is missing" includes GraphiQL's files (make web: npm ci + npm run build:graphiql in web/, Node 20+).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Extra pip arguments for torch, e.g. PyTorch's CPU wheel index on machines whose pip would pick a CUDA build.
 TORCH_PIP_ARGS ?=
+NPM ?= npm
+# npm ci writes node_modules/.package-lock.json; the build writes BUILT last
+WEB_INSTALLED := web/node_modules/.package-lock.json
+GRAPHIQL_BUILT := web/dist/graphiql/BUILT
 
-.PHONY: serve test install lint typecheck imports pytest demo clean
+.PHONY: serve test install web lint typecheck imports pytest demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Pathwise needs Python 3.11"' \
@@ -23,7 +28,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-serve: install
+# The exact packages of web/package-lock.json, again whenever it changes.
+$(WEB_INSTALLED): web/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "error: GraphiQL's files are built with npm (Node.js 20+): install Node.js"; exit 1; }
+	cd web && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# GraphiQL's files, served by the API itself (no CDN): web/dist/graphiql/.
+$(GRAPHIQL_BUILT): $(WEB_INSTALLED) web/scripts/build-graphiql.mjs $(wildcard web/graphiql/*)
+	cd web && $(NPM) run --silent build:graphiql
+
+web: $(GRAPHIQL_BUILT)
+
+serve: install web
 	$(BIN)/pathwise serve
 
 demo: install
@@ -38,10 +55,10 @@ typecheck: install
 imports: install
 	$(BIN)/lint-imports
 
-pytest: install
+pytest: install web
 	$(BIN)/python -m pytest
 
-test: lint typecheck imports pytest
+test: web lint typecheck imports pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist web/test-results

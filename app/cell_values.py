@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from app.documents.courses import CourseLevel
+
 Converter = Callable[[Any], Any]
 
 
@@ -96,11 +98,70 @@ def as_string_list(value: Any) -> list[str]:
     return list(dict.fromkeys(_list_items(value)))
 
 
+_LEVEL_WORDS: dict[CourseLevel, tuple[str, ...]] = {
+    CourseLevel.BEGINNER: ("beginner", "beginners", "introductory", "intro", "introduction", "novice", "basic",
+                           "basics", "foundational", "foundation", "fundamentals", "elementary", "entry",
+                           "starter", "easy", "101"),
+    CourseLevel.INTERMEDIATE: ("intermediate", "medium", "moderate", "improver"),
+    CourseLevel.ADVANCED: ("advanced", "expert", "experts", "hard", "difficult", "mastery"),
+    # A course for every level; the enum's MIXED is also what a span such as "Beginner to Advanced" becomes.
+    CourseLevel.MIXED: ("mixed", "all", "any", "everyone", "all audiences"),
+}
+_LEVELS = {word: level.value for level, words in _LEVEL_WORDS.items() for word in words}
+_LEVEL_NOISE_RE = re.compile(r"\blevels?\b|:")
+_LEVEL_SPAN_RE = re.compile(r"\s*(?:/|,|&|\+|\bto\b|\band\b|\bor\b|[-\u2013])\s*")
+
+
+def as_level(value: Any) -> str:
+    """A CourseLevel value from "Introductory", "Beginner Level", "All Levels", "Expert", "Beginner/Intermediate"…"""
+    text = _LEVEL_NOISE_RE.sub(" ", value.casefold().replace("_", " ")) if isinstance(value, str) else ""
+    if level := _LEVELS.get(" ".join(text.split())):
+        return level
+    parts = [_LEVELS.get(part.strip()) for part in _LEVEL_SPAN_RE.split(text) if part.strip()]
+    known = [part for part in parts if part]
+    if known and len(known) == len(parts):
+        return known[0] if len(set(known)) == 1 else CourseLevel.MIXED.value
+    raise ValueError(f"unknown level {preview(value)} (expected beginner, intermediate, advanced or mixed, "
+                     "or a common name for one)")
+
+
+_MINUTES_PER = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "h": 60, "hr": 60, "hrs": 60,
+                "hour": 60, "hours": 60, "wk": 300, "wks": 300, "week": 300, "weeks": 300}
+_DURATION_RE = re.compile(r"(?:\d+(?:\.\d+)?\s*[a-z]+\s*)+")
+_SPAN_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+
+
+def _minutes(value: Any, bare_unit: int) -> int:
+    text = " ".join(value.lower().replace("total", " ").split()) if isinstance(value, str) else ""
+    if _DURATION_RE.fullmatch(text):
+        spans = _SPAN_RE.findall(text)
+        if all(unit in _MINUTES_PER for _, unit in spans):  # a week of study is 5 hours, as for Coursera
+            return round(sum(float(number) * _MINUTES_PER[unit] for number, unit in spans))
+    try:
+        number: float = as_integer(value)
+    except ValueError:
+        try:
+            number = as_number(value)
+        except ValueError:
+            raise ValueError(f"not a duration: {preview(value)}") from None
+    return round(number * bare_unit)
+
+
+def as_minutes(value: Any) -> int:
+    """Minutes from 90, "1,200", "1.5 hours", "2h 30m" or "6 weeks"; a bare number is minutes."""
+    return _minutes(value, 1)
+
+
+def hours_as_minutes(value: Any) -> int:
+    """Minutes from a column in hours (Udemy's `content_duration`): "1.5" is 90; units are honoured."""
+    return _minutes(value, 60)
+
+
 CONVERTERS: dict[str, Converter] = {
     "skills": as_string_list, "topics": as_string_list, "instructors": as_string_list,
-    "prerequisites": as_string_list, "duration_minutes": as_integer, "rating_count": as_integer,
+    "prerequisites": as_string_list, "duration_minutes": as_minutes, "rating_count": as_integer,
     "enrollment_count": as_integer, "rating": as_number, "published": as_boolean,
-    "level": as_choice, "format": as_choice, "language": as_choice,
+    "level": as_level, "format": as_choice, "language": as_choice,
 }
 
 

@@ -13,8 +13,10 @@ import typer
 from pymongo.errors import PyMongoError
 from rich.console import Console
 
+from app import data_keys
 from app.db import init_database, make_client
 from app.embedded import EmbeddedStoreError, embedded_store
+from app.field_encryption import KeyringError
 from app.settings import Settings
 from app.tokens import InvalidTokenError, Role, issue_token
 
@@ -32,17 +34,25 @@ def settings_for(data_dir: Path | None, **overrides: Any) -> Settings:
     changes = {k: v for k, v in overrides.items() if v is not None}
     if data_dir is not None:
         changes["data_dir"] = data_dir
-    return settings.model_copy(update=changes)
+    configured = settings.model_copy(update=changes)
+    try:
+        data_keys.configure(configured)
+    except KeyringError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    return configured
 
 
 @contextlib.contextmanager
-def open_store(settings: Settings, owner: str, exclusive: bool = False) -> Iterator[str]:
-    """The MongoDB URI to use: the configured one, or the embedded store's (shared if already running)."""
+def open_store(settings: Settings, owner: str, exclusive: bool = False, supervise: bool = False) -> Iterator[str]:
+    """The MongoDB URI to use: the configured one, or the embedded store's (shared if already running; with
+    `supervise`, ours is restarted whenever it dies)."""
     if settings.mongodb_uri:
         yield settings.mongodb_uri
         return
+    restart_max_s = settings.store_restart_max_seconds if supervise else None
     try:
-        with embedded_store(settings.data_dir, owner, exclusive=exclusive) as state:
+        with embedded_store(settings.data_dir, owner, exclusive=exclusive, restart_max_s=restart_max_s) as state:
             yield state.uri
     except EmbeddedStoreError as error:
         err.print(f"[red]error:[/red] {error}")
@@ -99,7 +109,7 @@ def serve(
     from app.factory import create_app
 
     settings = settings_for(data_dir, host=host, port=port)
-    with open_store(settings, "pathwise serve", exclusive=True) as uri:
+    with open_store(settings, "pathwise serve", exclusive=True, supervise=True) as uri:
         where = "embedded store in " + str(settings.data_dir.resolve()) if settings.embedded else "MongoDB"
         # fail here, with a message, if it is unusable
         _check_recommenders(settings)
@@ -107,7 +117,7 @@ def serve(
         err.print(f"Pathwise on http://{settings.host}:{settings.port}/graphql ({where})")
         _exit_cleanly_after_uvicorn()
         uvicorn.run(create_app(settings, uri), host=settings.host, port=settings.port,
-                    log_level=settings.log_level, timeout_graceful_shutdown=10)
+                    log_level=settings.log_level, timeout_graceful_shutdown=5)
 
 
 def _exit_cleanly_after_uvicorn() -> None:
@@ -151,6 +161,6 @@ def token(
 
 
 def main() -> None:
-    from app import cli_data, cli_evaluate, cli_practice, cli_train  # noqa: F401 - register the data and `evaluate` commands
+    from app import cli_data, cli_evaluate, cli_keys, cli_practice, cli_train  # noqa: F401 - register the commands
 
     cli()

@@ -10,8 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from app.cli import DataDir, cli, err, out, run_with_database, settings_for
 from app.cli_practice import import_practice_file
 from app.course_files import CourseFileError, CourseRow, RowError, parse_mapping, read_course_file
+from app.documents import ConsentSource, Purpose
 from app.import_reports import ImportSummary, print_summary
 from app.settings import Settings
+from resolvers.consents import ConsentPolicy, grant_missing, policy_for
 from resolvers.courses import upsert_courses
 from resolvers.enrollments import enroll, update_progress
 from resolvers.errors import UseCaseError
@@ -19,6 +21,8 @@ from resolvers.ratings import rate_course
 from resolvers.users import upsert_user
 
 DEMO_DIR = Path(__file__).parent / "demo"
+# demo learners act as if they had said yes to these: events are collected and recommendations personal
+DEMO_CONSENTS = (Purpose.PERSONALIZATION, Purpose.BEHAVIORAL_TRACKING, Purpose.ANALYTICS)
 BATCH = 500
 
 
@@ -36,6 +40,7 @@ async def import_rows(path: Path, mapping: dict[str, str], file_format: str, max
                 summary.bad.append(row)
             else:
                 batch.append(row)
+                summary.warnings.extend(row.warnings)
             if len(batch) >= min(BATCH, max_batch):
                 await _flush(batch, summary)
             progress.update(task, completed=summary.read)
@@ -61,11 +66,13 @@ async def _flush(batch: list[CourseRow], summary: ImportSummary) -> None:
 @cli.command("import-courses")
 def import_courses(
     file: Annotated[Path, typer.Argument(help="CSV (with a header row) or JSON Lines.")],
-    map_: Annotated[list[str] | None, typer.Option("--map", help="field=column, e.g. title=name; repeatable.")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="field=column, e.g. title=name; repeatable; other fields are still matched by name.")] = None,
     file_format: Annotated[str, typer.Option("--format", help="auto, csv or jsonl.")] = "auto",
     data_dir: DataDir = None,
 ) -> None:
-    """Upsert courses from a file by id. Bad rows are reported by line and skipped."""
+    """Upsert courses from a file by id. Rows without a title or a usable id are skipped; values not understood
+    in other fields are left empty, with a warning. Both are reported by line."""
     settings = settings_for(data_dir)
     try:
         mapping = parse_mapping(map_ or [])
@@ -84,22 +91,24 @@ def import_courses(
         raise typer.Exit(1)
 
 
-async def load_demo() -> tuple[ImportSummary, int, dict[str, ImportSummary]]:
-    """The demo catalog, its skill graph and item bank, and demo learners with their enrolments and ratings."""
+async def load_demo(settings: Settings) -> tuple[ImportSummary, int, dict[str, ImportSummary]]:
+    """The demo catalog, its skill graph and item bank, and demo learners with their enrolments, ratings and
+    the consents that let the README's examples run (DEMO_CONSENTS)."""
     summary = await import_rows(DEMO_DIR / "courses.jsonl", {}, "jsonl", BATCH)
     practice = {kind: await import_practice_file(DEMO_DIR / f"{kind}.jsonl", kind, "jsonl", BATCH)
                 for kind in ("skills", "exercises")}
     learners = [json.loads(line) for line in (DEMO_DIR / "learners.jsonl").read_text().splitlines() if line.strip()]
     for learner in learners:
-        await _load_learner(learner)
+        await _load_learner(learner, policy_for(settings))
     return summary, len(learners), practice
 
 
-async def _load_learner(learner: dict[str, Any]) -> None:
+async def _load_learner(learner: dict[str, Any], policy: ConsentPolicy) -> None:
     fields = dict(learner["user"])
     user_id = fields.pop("id")
     fields |= fields.pop("profile", {})
     await upsert_user(user_id, fields)
+    await grant_missing(user_id, DEMO_CONSENTS, policy, ConsentSource.ADMIN)
     for item in learner.get("enrollments", []):
         await enroll(user_id, item["course_id"])
         if item.get("progress"):
@@ -113,14 +122,15 @@ def demo(data_dir: DataDir = None) -> None:
     """Load the demo catalog and demo learners (safe to run again)."""
     settings = settings_for(data_dir)
     try:
-        summary, learners, practice = run_with_database(settings, "pathwise demo", load_demo)
+        summary, learners, practice = run_with_database(settings, "pathwise demo", lambda: load_demo(settings))
     except UseCaseError as error:
         err.print(f"[red]error:[/red] demo data refused: {error.message}")
         raise typer.Exit(2) from error
     print_summary(summary, out, err)
     for kind, loaded in practice.items():
         print_summary(loaded, out, err, f"demo {kind}")
-    out.print(f"{learners} demo learners loaded.")
+    out.print(f"{learners} demo learners loaded, each granted {', '.join(p.value for p in DEMO_CONSENTS)} "
+              "(recorded in their consent ledger as given by an admin) so that the README's examples work.")
     _train_demo(settings)
     out.print("Try: pathwise token demo-ana")
 

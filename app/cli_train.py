@@ -37,7 +37,7 @@ def train(
             if name not in tasks:
                 tasks[name] = bars.add_task(f"{name}: {what}", total=None)
             bars.update(tasks[name], description=f"{name}: {what}")
-            if what == "published":
+            if what == "published" or what.startswith("read "):
                 bars.update(tasks[name], total=1, completed=1)
 
         try:

@@ -3,11 +3,12 @@
 import _csv
 import csv
 import io
+import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,27 +16,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
-from app.cell_values import (
-    CONVERTERS,
-    Converter,
-    as_choice,
-    as_integer,
-    as_joined_text,
-    as_number,
-    as_string_list,
-    as_text,
-    coursera_format,
-    coursera_minutes,
-    preview,
-)
+from app.cell_values import preview
+from app.course_columns import FIELDS, HEADER_SCAN, REQUIRED, Plan, field_name, looks_like_header, plan_for
 from app.documents.courses import Course
 
-#: The Course fields a catalog file may set.
-FIELDS = (
-    "id", "title", "summary", "description", "skills", "topics", "level", "language",
-    "duration_minutes", "format", "provider", "instructors", "prerequisites", "url",
-    "rating", "rating_count", "enrollment_count", "published",
-)
 _FORMAT_NAMES = {"csv": "csv", "jsonl": "jsonl", "ndjson": "jsonl", "json-lines": "jsonl"}
 
 # A Beanie document refuses construction before init_beanie(), so rows are validated
@@ -52,11 +36,21 @@ class CourseFileError(Exception):
 
 
 @dataclass(frozen=True)
+class RowWarning:
+    """An optional field of a kept row that could not be read, so it was left empty."""
+
+    line: int
+    field: str
+    message: str  # names the field (and its column) and shows the value
+
+
+@dataclass(frozen=True)
 class CourseRow:
-    """A good record: Course field values, keyed by field name."""
+    """A good record: Course field values, keyed by field name, and the fields left empty."""
 
     line: int
     fields: dict[str, Any]
+    warnings: tuple[RowWarning, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,49 +61,7 @@ class RowError:
     message: str
 
 
-@dataclass(frozen=True)
-class _Plan:
-    sources: Mapping[str, tuple[str, Converter]]  # field -> (column, converter)
-    constants: Mapping[str, Any] = field(default_factory=dict)
-
-    def label(self, name: str) -> str:
-        source = self.sources.get(name)
-        return f"{name} (column {source[0]!r})" if source and source[0] != name else name
-
-
-_COURSERA_SIGNATURE = frozenset({"course_title", "course_organization"})
-_COURSERA: dict[str, tuple[str, Converter]] = {
-    "title": ("course_title", as_text), "provider": ("course_organization", as_text),
-    "level": ("course_difficulty", as_choice), "url": ("course_url", as_text),
-    "rating": ("course_rating", as_number), "rating_count": ("course_reviews_num", as_integer),
-    "enrollment_count": ("course_students_enrolled", as_integer),
-    "skills": ("course_skills", as_string_list), "summary": ("course_summary", as_joined_text),
-    "description": ("course_description", as_text),
-    "duration_minutes": ("course_time", coursera_minutes),
-    "format": ("course_certificate_type", coursera_format),
-}
-
-
-def _field_name(column: str) -> str:
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column.strip())
-    return re.sub(r"[\s-]+", "_", snake).lower()
-
-
-def _plan_for(columns: Iterable[str], mapping: Mapping[str, str] | None) -> _Plan:
-    columns = list(columns)
-    if mapping:
-        return _Plan({name: (column, CONVERTERS.get(name, as_text)) for name, column in mapping.items()})
-    if set(columns) >= _COURSERA_SIGNATURE:
-        preset = {name: src for name, src in _COURSERA.items() if src[0] in columns}
-        return _Plan(preset, {"topics": [], "language": "en"})
-    sources: dict[str, tuple[str, Converter]] = {}
-    for column in columns:
-        if (name := _field_name(column)) in FIELDS:
-            sources.setdefault(name, (column, CONVERTERS.get(name, as_text)))
-    return _Plan(sources)
-
-
-def _convert(record: Mapping[str, Any], plan: _Plan) -> dict[str, Any]:
+def _convert(line: int, record: Mapping[str, Any], plan: Plan, warnings: list[RowWarning]) -> dict[str, Any]:
     fields, problems = dict(plan.constants), []
     for name, (column, convert) in plan.sources.items():
         value = record.get(column)
@@ -118,7 +70,12 @@ def _convert(record: Mapping[str, Any], plan: _Plan) -> dict[str, Any]:
         try:
             fields[name] = convert(value)
         except (ValueError, TypeError) as exc:
-            problems.append(f"{plan.label(name)}: {exc}")
+            message = f"{plan.label(name)}: {exc}"
+            if name in REQUIRED:
+                problems.append(message)
+            else:
+                fields.pop(name, None)  # no constant either: the value given was not it
+                warnings.append(RowWarning(line, name, message))
     if problems:
         raise ValueError("; ".join(problems))
     return fields
@@ -129,7 +86,7 @@ def _slug(text: str, limit: int) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:limit].strip("-")
 
 
-def _derive_id(fields: dict[str, Any], plan: _Plan) -> bool:
+def _derive_id(fields: dict[str, Any], plan: Plan) -> bool:
     """Give the row an id from its title and provider if it has none; True when derived."""
     title = fields.get("title")
     if not title:
@@ -145,20 +102,28 @@ def _derive_id(fields: dict[str, Any], plan: _Plan) -> bool:
     return True
 
 
-def _describe(error: ErrorDetails, plan: _Plan) -> str:
+def _describe(error: ErrorDetails, plan: Plan) -> str:
     name, *rest = [str(part) for part in error["loc"]] or ["row"]
     where = "".join(f"[{part}]" for part in rest)
     shown = f" (got {preview(error['input'])})" if isinstance(error["input"], str | int | float) else ""
     return f"{plan.label(name)}{where}: {error['msg']}{shown}"
 
 
-def _validate(fields: dict[str, Any], plan: _Plan) -> dict[str, Any]:
-    try:
-        model = _Validator.model_validate(fields)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False)
-        raise ValueError("; ".join(_describe(error, plan) for error in errors)) from None
-    return model.model_dump(exclude_unset=True)
+def _validate(line: int, fields: dict[str, Any], plan: Plan, warnings: list[RowWarning]) -> dict[str, Any]:
+    """Validated fields; an invalid optional field is dropped with a warning, an invalid required one raises."""
+    while True:
+        try:
+            return _Validator.model_validate(fields).model_dump(exclude_unset=True)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=False)
+        names = [str(error["loc"][0]) if error["loc"] else "" for error in errors]
+        fatal = [error for error, name in zip(errors, names, strict=True) if name in REQUIRED or name not in fields]
+        if fatal:
+            raise ValueError("; ".join(_describe(error, plan) for error in fatal))
+        for name, error in zip(names, errors, strict=True):
+            if name in fields:  # one warning per field
+                warnings.append(RowWarning(line, name, _describe(error, plan)))
+                del fields[name]
 
 
 class _Rows:
@@ -167,15 +132,16 @@ class _Rows:
     def __init__(self) -> None:
         self._seen: dict[str, tuple[int, str | None]] = {}
 
-    def build(self, line: int, record: Mapping[str, Any], plan: _Plan) -> CourseRow | RowError:
+    def build(self, line: int, record: Mapping[str, Any], plan: Plan) -> CourseRow | RowError:
+        warnings: list[RowWarning] = []
         try:
-            fields = _convert(record, plan)
+            fields = _convert(line, record, plan, warnings)
             derived = _derive_id(fields, plan)
-            fields = _validate(fields, plan)
+            fields = _validate(line, fields, plan, warnings)
             fields["id"] = self._claim(line, fields, derived)
         except ValueError as exc:
             return RowError(line, str(exc))
-        return CourseRow(line, fields)
+        return CourseRow(line, fields, tuple(warnings))
 
     def _claim(self, line: int, fields: dict[str, Any], derived: bool) -> str:
         course_id, url = fields["id"], fields.get("url")
@@ -192,17 +158,42 @@ class _Rows:
         return str(course_id)
 
 
-def _csv_header(reader: _csv.Reader) -> list[str]:
-    try:
-        for cells in reader:
+_Record = tuple[int, list[str] | csv.Error]  # the file line a record starts on, its cells or its syntax error
+
+
+def _csv_records(reader: _csv.Reader) -> Iterator[_Record]:
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the reader goes on with the next line
+            yield start, exc
+        else:
             if any(cell.strip() for cell in cells):
-                return [cell.strip() for cell in cells]
-    except csv.Error as exc:
-        raise CourseFileError(f"unreadable CSV header: {exc}") from None
-    raise CourseFileError("no header row")
+                yield start, cells
+        start = reader.line_num + 1
 
 
-def _csv_row(line: int, cells: list[str], header: list[str], plan: _Plan,
+def _csv_header(records: Iterator[_Record], mapping: Mapping[str, str] | None) -> tuple[list[str], Iterator[_Record]]:
+    """The header (the first of the first HEADER_SCAN records that looks like one, else the first) and what follows.
+
+    Title lines above the header are passed over.
+    """
+    scanned = list(itertools.islice(records, HEADER_SCAN))
+    if not scanned:
+        raise CourseFileError("no header row")
+    found = next((index for index, (_, cells) in enumerate(scanned)
+                  if isinstance(cells, list) and looks_like_header(cells, mapping)), 0)
+    header = scanned[found][1]
+    error = next((cells for _, cells in scanned[:found] if isinstance(cells, csv.Error)), header)
+    if isinstance(error, csv.Error) or isinstance(header, csv.Error):
+        raise CourseFileError(f"unreadable CSV header: {error}")
+    return [cell.strip() for cell in header], itertools.chain(scanned[found + 1:], records)
+
+
+def _csv_row(line: int, cells: list[str], header: list[str], plan: Plan,
              rows: _Rows) -> CourseRow | RowError:
     if len(cells) > len(header):
         return RowError(line, f"row has {len(cells)} cells but the header has {len(header)}")
@@ -210,31 +201,24 @@ def _csv_row(line: int, cells: list[str], header: list[str], plan: _Plan,
     return rows.build(line, record, plan)
 
 
-def _csv_rows(reader: _csv.Reader, header: list[str], plan: _Plan) -> Iterator[CourseRow | RowError]:
-    rows, start = _Rows(), reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:  # the reader goes on with the next line
-            yield RowError(start, f"CSV syntax error: {exc}")
+def _csv_rows(records: Iterator[_Record], header: list[str], plan: Plan) -> Iterator[CourseRow | RowError]:
+    rows = _Rows()
+    for line, cells in records:
+        if isinstance(cells, csv.Error):
+            yield RowError(line, f"CSV syntax error: {cells}")
         else:
-            if any(cell.strip() for cell in cells):
-                yield _csv_row(start, cells, header, plan, rows)
-        start = reader.line_num + 1
+            yield _csv_row(line, cells, header, plan, rows)
 
 
 def _read_csv(text: str, mapping: Mapping[str, str] | None) -> Iterator[CourseRow | RowError]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = _csv_header(reader)
-    plan = _plan_for(header, mapping)
+    header, records = _csv_header(_csv_records(csv.reader(io.StringIO(text, newline=""))), mapping)
+    plan = plan_for(header, mapping)
     missing = sorted(column for column, _ in plan.sources.values() if column not in header)
     if missing:
         raise CourseFileError(f"column(s) not in the header: {', '.join(map(repr, missing))}")
     if "title" not in plan.sources:
         raise CourseFileError(f"no column for the required field 'title'; header: {header}")
-    return _csv_rows(reader, header, plan)
+    return _csv_rows(records, header, plan)
 
 
 def _jsonl_row(line: int, raw: str, mapping: Mapping[str, str] | None, rows: _Rows) -> CourseRow | RowError:
@@ -246,7 +230,7 @@ def _jsonl_row(line: int, raw: str, mapping: Mapping[str, str] | None, rows: _Ro
         return RowError(line, "invalid JSON: nested too deeply")
     if not isinstance(record, dict):
         return RowError(line, f"expected a JSON object, got {type(record).__name__}")
-    return rows.build(line, record, _plan_for(record, mapping))
+    return rows.build(line, record, plan_for(record, mapping))
 
 
 def _read_jsonl(text: str, mapping: Mapping[str, str] | None) -> Iterator[CourseRow | RowError]:
@@ -275,7 +259,7 @@ def parse_mapping(options: Sequence[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for option in [options] if isinstance(options, str) else options:
         given, sep, column = option.partition("=")
-        name, column = _field_name(given), column.strip()
+        name, column = field_name(given), column.strip()
         if not sep or not given.strip() or not column:
             raise ValueError(f"invalid mapping {option!r}: expected FIELD=COLUMN, e.g. title=course_title")
         if name not in FIELDS:

@@ -1,68 +1,91 @@
 """The MongoDB connection, Beanie initialisation and index creation."""
 
+import asyncio
 import contextlib
 from typing import Any
 
+import pymongo
 from beanie import Document, init_beanie
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure
 from pymongo.monitoring import CommandListener
 
-from app.documents import DOCUMENT_MODELS, Event
+from app.documents import DOCUMENT_MODELS, AuditEntry, Event
+from app.store_metrics import StoreCommandMetrics
 
 
-def make_client(uri: str, listeners: list[CommandListener] | None = None) -> AsyncMongoClient[Any]:
-    """A client for `uri`; `listeners` observe every command (tests count them)."""
+def make_client(uri: str, listeners: list[CommandListener] | None = None, select_timeout_ms: int = 5_000,
+                reply_timeout_ms: int | None = None) -> AsyncMongoClient[Any]:
+    """A client for `uri`; `listeners` observe every command (tests count them). An operation fails once the
+    database has not been reachable for `select_timeout_ms`, or has not replied for `reply_timeout_ms`.
+    (Not pymongo's timeoutMS: it would bound a whole cursor, and replace the server selection timeout.)"""
     return AsyncMongoClient(
-        uri, tz_aware=True, serverSelectionTimeoutMS=5_000, event_listeners=listeners or []
+        uri, tz_aware=True, serverSelectionTimeoutMS=select_timeout_ms,
+        connectTimeoutMS=max(select_timeout_ms, 1_000), socketTimeoutMS=reply_timeout_ms,
+        event_listeners=[*(listeners or []), StoreCommandMetrics()],  # the latter: /metrics
     )
 
 
+def database_reachable(client: AsyncMongoClient[Any]) -> bool:
+    """Whether the client currently knows a server it can write to (False once an operation or a heartbeat found
+    the database gone, until one finds it back)."""
+    return bool(client.topology_description.has_writable_server())
+
+
 async def init_database(
-    client: AsyncMongoClient[Any], database: str, event_retention_days: int | None = None
+    client: AsyncMongoClient[Any], database: str, event_retention_days: int | None = None,
+    audit_retention_days: int | None = None,
 ) -> None:
-    """Bind the documents to `database` and create their indexes; with a retention, raw events expire."""
+    """Bind the documents to `database` and create their indexes; with a retention, raw events (audit log
+    entries) expire."""
     await init_beanie(database=client[database], document_models=DOCUMENT_MODELS, skip_indexes=True)
     for model in DOCUMENT_MODELS:
         await ensure_indexes(model)
     if event_retention_days is not None:
         await ensure_event_ttl(Event.get_pymongo_collection(), event_retention_days)
+    if audit_retention_days is not None:
+        await ensure_event_ttl(AuditEntry.get_pymongo_collection(), audit_retention_days, AUDIT_TTL_FIELD,
+                               AUDIT_TTL_INDEX)
 
 
 EVENT_TTL_INDEX = "event_ttl"
 EVENT_TTL_FIELD = "server_timestamp"
+AUDIT_TTL_INDEX = "audit_ttl"
+AUDIT_TTL_FIELD = "at"
 
 
-async def ensure_event_ttl(collection: AsyncCollection[Any], days: int) -> None:
-    """A TTL index deleting raw events `days` after they were received; an existing one is changed in place
-    (collMod on MongoDB; drop and create where collMod does not take, as on the embedded store)."""
+async def ensure_event_ttl(collection: AsyncCollection[Any], days: int, field: str = EVENT_TTL_FIELD,
+                           name: str = EVENT_TTL_INDEX) -> None:
+    """A TTL index deleting raw events (or the documents of another `field`) `days` after they were received; an
+    existing one is changed in place (collMod on MongoDB; drop and create where collMod does not take, as on the
+    embedded store)."""
     seconds = days * 86_400
-    existing = await _ttl_index(collection)
+    existing = await _ttl_index(collection, field)
     if existing is None:
-        await collection.create_indexes([_ttl_model(seconds)])
+        await collection.create_indexes([_ttl_model(seconds, field, name)])
         return
     if existing.get("expireAfterSeconds") == seconds:
         return
     with contextlib.suppress(OperationFailure):
         await collection.database.command(
             {"collMod": collection.name, "index": {"name": existing["name"], "expireAfterSeconds": seconds}})
-    changed = await _ttl_index(collection)
+    changed = await _ttl_index(collection, field)
     if changed is None or changed.get("expireAfterSeconds") != seconds:
         await collection.drop_index(existing["name"])
-        await collection.create_indexes([_ttl_model(seconds)])
+        await collection.create_indexes([_ttl_model(seconds, field, name)])
 
 
-async def _ttl_index(collection: AsyncCollection[Any]) -> dict[str, Any] | None:
+async def _ttl_index(collection: AsyncCollection[Any], field: str) -> dict[str, Any] | None:
     """The single-field index on the TTL field, found by its key (the embedded store renames indexes)."""
     for index in await (await collection.list_indexes()).to_list():
-        if dict(index["key"]) == {EVENT_TTL_FIELD: 1}:
+        if dict(index["key"]) == {field: 1}:
             return dict(index)
     return None
 
 
-def _ttl_model(seconds: int) -> IndexModel:
-    return IndexModel([(EVENT_TTL_FIELD, ASCENDING)], name=EVENT_TTL_INDEX, expireAfterSeconds=seconds)
+def _ttl_model(seconds: int, field: str, name: str) -> IndexModel:
+    return IndexModel([(field, ASCENDING)], name=name, expireAfterSeconds=seconds)
 
 
 async def ensure_indexes(model: type[Document]) -> None:
@@ -101,9 +124,11 @@ async def text_search_works(collection: AsyncCollection[Any]) -> bool:
     return True
 
 
-async def database_answers(client: AsyncMongoClient[Any], database: str) -> bool:
+async def database_answers(client: AsyncMongoClient[Any], database: str, timeout_s: float = 1.0) -> bool:
+    """Whether the database answers a ping within `timeout_s`."""
     try:
-        await client[database].command("ping")
+        with pymongo.timeout(timeout_s):
+            await asyncio.wait_for(client[database].command("ping"), timeout_s + 0.5)
     except Exception:  # noqa: BLE001 - any failure means "not ready"
         return False
     return True

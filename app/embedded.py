@@ -8,7 +8,6 @@ by an owner killed some other way is found through `store.json` and replaced.
 """
 
 import contextlib
-import ctypes
 import fcntl
 import json
 import os
@@ -16,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,14 +25,20 @@ from typing import IO, Any
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from app.supervision import Supervisor
+
 START_TIMEOUT_S = 30.0
-# nx-27017 logs every command at INFO and neosqlite every query fallback at WARNING: keep the log small.
+# The child asks to be killed when its parent dies (PR_SET_PDEATHSIG), and quits if that already happened; it
+# does so itself, not in a preexec_fn, which is unsafe in a threaded parent (the supervisor restarts it from a
+# thread). nx-27017 logs every command at INFO and neosqlite every query fallback at WARNING: keep the log small.
+_PARENT_ENV = "PATHWISE_STORE_PARENT_PID"
 _QUIET_MAIN = (
+    "import ctypes, os, signal; ctypes.CDLL(None).prctl(1, signal.SIGKILL); "
+    f"os.getppid() == int(os.environ['{_PARENT_ENV}']) or os._exit(1); "
     "import logging; logging.getLogger('nx_27017').setLevel(logging.WARNING); "
     "logging.getLogger('neosqlite').setLevel(logging.ERROR); "
     "from nx_27017.nx_27017 import main; raise SystemExit(main())"
 )
-_PR_SET_PDEATHSIG = 1
 
 
 class EmbeddedStoreError(RuntimeError):
@@ -51,11 +57,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -110,6 +111,7 @@ class EmbeddedStore:
         self.lock_path = self.data_dir / "store.lock"
         self._lock_file: IO[str] | None = None
         self._child: subprocess.Popen[bytes] | None = None
+        self._state: StoreState | None = None
 
     def read_state(self) -> StoreState | None:
         try:
@@ -139,11 +141,30 @@ class EmbeddedStore:
             uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
             self._child = self._spawn(port)
             if self._wait_ready(uri):
-                state = StoreState(uri, self._child.pid, os.getpid(), owner)
-                self.state_path.write_text(json.dumps(state.__dict__))
-                return state
+                return self._record(StoreState(uri, self._child.pid, os.getpid(), owner))
             _terminate(self._child.pid)
         raise EmbeddedStoreError(f"the embedded store did not start; see {self.store_dir / 'nx.log'}")
+
+    def _record(self, state: StoreState) -> StoreState:
+        self._state = state
+        self.state_path.write_text(json.dumps(state.__dict__))
+        return state
+
+    def exit_code(self) -> int | None:
+        """The child's exit status once it has died (reaping it), else None."""
+        return self._child.poll() if self._child is not None else None
+
+    def restart(self, cancelled: threading.Event) -> int:
+        """Start the child again on the same data and port (clients reconnect by themselves); its pid."""
+        if self._state is None:
+            raise EmbeddedStoreError("the embedded store was never started")
+        port = int(self._state.uri.rsplit(":", 1)[1].split("/", 1)[0])
+        self._child = self._spawn(port)
+        if not self._wait_ready(self._state.uri, cancelled):
+            _terminate(self._child.pid)
+            self._child.wait()
+            raise EmbeddedStoreError(f"it did not answer on port {port}; see {self.store_dir / 'nx.log'}")
+        return self._record(StoreState(self._state.uri, self._child.pid, os.getpid(), self._state.owner)).child_pid
 
     def _spawn(self, port: int) -> "subprocess.Popen[bytes]":
         command = [
@@ -153,12 +174,12 @@ class EmbeddedStore:
         ]
         return subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent, close_fds=True,
+            stderr=subprocess.DEVNULL, close_fds=True, env={**os.environ, _PARENT_ENV: str(os.getpid())},
         )
 
-    def _wait_ready(self, uri: str) -> bool:
+    def _wait_ready(self, uri: str, cancelled: threading.Event | None = None) -> bool:
         deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (cancelled and cancelled.is_set()):
             if self._child is not None and self._child.poll() is not None:
                 return False
             if ping(uri, timeout_s=0.5):
@@ -173,14 +194,18 @@ class EmbeddedStore:
         with contextlib.suppress(FileNotFoundError):
             self.state_path.unlink()
 
-    def stop(self) -> None:
-        """Stop the child and release the lock."""
+    def terminate(self) -> None:
+        """Stop the child, if any, and forget its state."""
         if self._child is not None:
             _terminate(self._child.pid)
             self._child.wait()
             self._child = None
             with contextlib.suppress(FileNotFoundError):
                 self.state_path.unlink()
+
+    def stop(self) -> None:
+        """Stop the child and release the lock."""
+        self.terminate()
         if self._lock_file is not None:
             self._lock_file.close()
             self._lock_file = None
@@ -199,8 +224,10 @@ class EmbeddedStore:
 
 
 @contextlib.contextmanager
-def embedded_store(data_dir: Path, owner: str, exclusive: bool = False) -> Iterator[StoreState]:
-    """Yield a running store for `data_dir`: our own child, or (unless `exclusive`) the owner's."""
+def embedded_store(data_dir: Path, owner: str, exclusive: bool = False,
+                   restart_max_s: float | None = None) -> Iterator[StoreState]:
+    """Yield a running store for `data_dir`: our own child, or (unless `exclusive`) the owner's. With
+    `restart_max_s`, our own child is restarted whenever it dies, waiting at most that long in between."""
     store = EmbeddedStore(data_dir)
     if not store.try_lock():
         state = store.read_state()
@@ -209,7 +236,14 @@ def embedded_store(data_dir: Path, owner: str, exclusive: bool = False) -> Itera
             raise EmbeddedStoreError(f"{store.data_dir} is already served by {who}; stop it first")
         yield store.shared_state()
         return
+    supervisor: Supervisor | None = None
     try:
-        yield store.start(owner)
+        state = store.start(owner)
+        if restart_max_s is not None:
+            supervisor = Supervisor(store, "the embedded store", max_backoff_s=restart_max_s)
+            supervisor.start()
+        yield state
     finally:
+        if supervisor is not None:
+            supervisor.stop()
         store.stop()

@@ -1,10 +1,12 @@
 """The app factory: the ASGI app for one MongoDB URI."""
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -12,19 +14,28 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app import access_logs
+from app import access_logs, data_keys
 from app.db import database_answers, init_database, make_client
 from app.documents import Event
+from app.metrics_endpoint import metrics_endpoint
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.outages import OutageDeadlineMiddleware
+from app.rate_limits import RateLimitMiddleware
+from app.request_metrics import RequestMetricsMiddleware
 from app.settings import Settings
+from resolvers.audit import AuditLog, load_or_create_key
 from resolvers.ingestion import EventWriter
 from resolvers.recommendation_service import RecommendationService
+from schema.graphiql import BUILT_ASSETS, graphiql_routes
 from schema.http import PathwiseGraphQL
 from schema.rest.events import events_endpoint
 from schema.rest.exports import export_my_data
+from schema.rest.unavailable import database_error_response
 from schema.schema import build_schema
 
 log = logging.getLogger("pathwise")
+READY_TIMEOUT_S = 1.0
+CLOSE_TIMEOUT_S = 2.0  # closing the client must not hold up shutdown when the database is gone
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -33,7 +44,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
-    if await database_answers(state.client, state.settings.database):
+    if await database_answers(state.client, state.settings.database, timeout_s=READY_TIMEOUT_S):
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "database unavailable"}, status_code=503)
 
@@ -42,17 +53,20 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
     """The app; its lifespan connects to `mongodb_uri` and creates indexes."""
 
     access_logs.install()
+    data_keys.configure(settings)  # the keyring that opens learners' data keys (README, "Encryption at rest")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client: Any = make_client(mongodb_uri)
-        await init_database(client, settings.database, settings.event_retention_days)
+        client: Any = make_client(mongodb_uri, select_timeout_ms=settings.database_select_timeout_ms,
+                                  reply_timeout_ms=settings.database_timeout_ms)
+        await init_database(client, settings.database, settings.event_retention_days, settings.audit_retention_days)
         app.state.client = client
         app.state.settings = settings
         writer = EventWriter(Event.get_pymongo_collection(), settings.ingest_batch_size, settings.ingest_flush_ms,
                              settings.ingest_max_pending)
         await writer.start()
         app.state.event_writer = writer
+        app.state.audit_log = audit_log = AuditLog(load_or_create_key(settings.data_dir))
         service = RecommendationService(settings)
         await service.start()
         app.state.recommendations = service
@@ -61,21 +75,32 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
             yield
         finally:
             await service.stop()
-            await writer.stop()  # everything acknowledged is stored; what is buffered is written now
-            await client.close()
+            # everything acknowledged is stored; what is buffered is written now, or given up (never acknowledged)
+            await writer.stop(settings.shutdown_flush_seconds)
+            await audit_log.flush()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(client.close(), CLOSE_TIMEOUT_S)
 
-    graphql = PathwiseGraphQL(build_schema(settings), settings)
+    assets = settings.graphiql_assets or BUILT_ASSETS
+    graphql = PathwiseGraphQL(build_schema(settings), settings, assets)
     middleware = [
+        Middleware(RequestMetricsMiddleware),
         Middleware(RequestIdMiddleware),
+        Middleware(OutageDeadlineMiddleware, seconds=settings.database_select_timeout_ms / 1000),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "OPTIONS"],
                    allow_headers=["authorization", "content-type", "x-request-id"], max_age=600),
+        Middleware(RateLimitMiddleware, verifier=graphql.verifier, per_token=settings.rate_limit_per_minute,
+                   per_ip=settings.rate_limit_anonymous_per_minute),
     ]
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *graphiql_routes(settings.graphiql, assets),
         Route("/v1/events", events_endpoint(settings), methods=["POST"]),
         Route("/v1/me/export", export_my_data, methods=["GET"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint(graphql.verifier, settings.metrics_public), methods=["GET"]),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                     exception_handlers={PyMongoError: database_error_response})

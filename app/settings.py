@@ -24,6 +24,16 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = Field(
         default=None, description="HS* secret; unset = generated once and kept in data_dir."
     )
+    encryption_keys: SecretStr | None = Field(
+        default=None, description="Key-encryption keys as JSON {\"kid\": \"<base64 32-byte key>\"}; unset = one "
+        "generated once into data_dir/encryption_keys.json (README, \"Encryption at rest\").",
+    )
+    encryption_key_id: str | None = Field(
+        default=None, description="The kid of encryption_keys that wraps new data keys (needed with several).",
+    )
+    encryption_key_cache_size: int = Field(
+        default=10_000, ge=1, le=1_000_000, description="Learners' data keys kept in memory per process (LRU).",
+    )
     jwt_public_key: str | None = Field(default=None, description="PEM public key for RS*/ES*.")
     jwt_jwks_url: str | None = Field(default=None, description="JWKS URL for RS*/ES* (cached).")
     jwt_audience: str | None = None
@@ -32,15 +42,41 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_000_000, description="Largest accepted request body.")
     max_query_depth: int = 10
     max_query_tokens: int = 2_000
+    max_query_cost: int = Field(
+        default=25_000, ge=1, description="Largest cost of one GraphQL request (README, \"Limits\"; schema/cost.py).",
+    )
+    cost_budget_per_minute: int = Field(
+        default=250_000, ge=0,
+        description="GraphQL cost a client (token subject, else IP) may spend per minute, per process; 0 = no budget.",
+    )
+    introspection_budget_per_minute: int = Field(
+        default=100_000, ge=0,
+        description="Introspection cost (`__schema`, `__type`) a client may spend per minute, per process; 0 = none.",
+    )
+    introspection_anonymous: bool = Field(default=True, description="Allow introspection without a token.")
+    rate_limit_per_minute: int = Field(
+        default=3_000, ge=0, description="Requests per minute per token subject, per process; 0 = unlimited.",
+    )
+    rate_limit_anonymous_per_minute: int = Field(
+        default=1_200, ge=0,
+        description="Requests per minute per client IP without a valid token, per process; 0 = unlimited.",
+    )
     max_events_per_batch: int = 1_000
     max_courses_per_batch: int = 1_000
     graphiql: bool = True
+    graphiql_assets: Path | None = Field(
+        default=None, description="Folder of GraphiQL's built files (`make web`); unset = web/dist/graphiql of the "
+        "source tree (the Docker image sets it).")
+    metrics_public: bool = Field(default=False, description="Serve GET /metrics to anyone (else loopback and admins).")
     policy_version: str = Field(default="2026-11", description="Version of the privacy policy consents refer to.")
     default_consents: list[str] = Field(
         default_factory=list,
         description="Purposes granted by default because the platform's own terms cover them (recorded as such).",
     )
     event_retention_days: int = Field(default=395, ge=1, description="Raw events expire after this (TTL index).")
+    audit_retention_days: int = Field(
+        default=400, ge=1, description="Audit log entries expire after this (TTL index); README, \"Audit log\".",
+    )
     interest_half_life_days: float = Field(
         default=30.0, ge=7, le=3650,
         description="Half-life of interest signals (≥ 7 days: scores are stored relative to 2025-01-01 and would "
@@ -56,6 +92,24 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(default=100, ge=1, description="Events per bulk write of the ingestion buffer.")
     ingest_flush_ms: int = Field(default=20, ge=0, description="Longest wait before a partial batch is written.")
     ingest_max_pending: int = Field(default=20_000, ge=1, description="Events buffered before callers wait.")
+    database_select_timeout_ms: int = Field(
+        default=400, ge=50, le=60_000,
+        description="How long a request waits for a database that does not answer before it gets UNAVAILABLE.",
+    )
+    database_timeout_ms: int = Field(
+        default=10_000, ge=100, le=600_000,
+        description="Longest wait of the server for one reply of the database; beyond it the request gets "
+        "UNAVAILABLE.",
+    )
+    store_restart_max_seconds: float = Field(
+        default=5.0, ge=0.1, le=300,
+        description="Embedded store: the longest wait before restarting a store that keeps dying (backoff).",
+    )
+    shutdown_flush_seconds: float = Field(
+        default=3.0, ge=0, le=60,
+        description="On shutdown, how long buffered events may take to be stored; those that are not were "
+        "never acknowledged and are reported in the log.",
+    )
     review_retention: float = Field(
         default=0.9, ge=0.7, le=0.99,
         description="Spaced repetition: the recall probability at which a reviewed exercise falls due again.",

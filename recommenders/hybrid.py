@@ -5,7 +5,7 @@ The weight of each component depends on n, the learner's number of distinct posi
 
 | n      | popular | content | sequence | cf   | why                                                      |
 |--------|---------|---------|----------|------|----------------------------------------------------------|
-| 0      | 0.6     | 0.4     | –        | –    | popular (per segment) + content from the onboarding profile |
+| 0      | 0.25    | 0.75    | –        | –    | content from the onboarding profile leads, popular fills |
 | 1–4    | 0.1     | 0.15    | 0.25     | 0.5  | a few items: their content and what follows them count more |
 | 5+     | 0.05    | 0.1     | 0.15     | 0.7  | a history: collaborative filtering knows most            |
 
@@ -13,7 +13,10 @@ Tuned on `pathwise evaluate` splits (random 80/20, k = 10, seed 42) of ML-100K (
 the IBM Skills Network ratings (600 with 5+, 207 with 1–4): there cf alone is best in both tiers (content has no
 text on ML-100K and weak text on IBM; sequence sees no dated completions), so the weights keep the blend within
 0.5% of cf's NDCG@10 while leaving content and sequence a voice for catalogs with descriptions, prerequisites
-and completion events; `rrf_k` = 5 beat 60, 20, 10, 2 and 1. The 0 tier is set by judgement (no cold test learners).
+and completion events; `rrf_k` = 5 beat 60, 20, 10, 2 and 1. The 0 tier was set on the persona benchmark
+(`bench/personas.py`: learners who only onboarded, on the Coursera catalog): content answers what they said, and
+popular at 0.6 filled half of the first list with generic courses. A learner who said nothing gets no content
+list, so popular answers alone.
 
 Fusion is weighted reciprocal rank (score scales of the components are not comparable): each weighted component
 is asked for `candidate_factor` x k items, and score(item) = Σ weight_c / (`rrf_k` + rank_c(item)), ranks from
@@ -43,7 +46,7 @@ POPULAR = "popular"
 
 Tier = tuple[int, dict[str, float]]  # (min distinct history items, component key -> weight)
 DEFAULT_TIERS: tuple[Tier, ...] = (
-    (0, {"popular": 0.6, "content": 0.4}),
+    (0, {"popular": 0.25, "content": 0.75}),
     (1, {"popular": 0.1, "content": 0.15, "sequence": 0.25, "cf": 0.5}),
     (5, {"popular": 0.05, "content": 0.1, "sequence": 0.15, "cf": 0.7}),
 )

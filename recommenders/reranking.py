@@ -8,15 +8,19 @@
   (1 − diversity) x relevance − diversity x (its highest similarity to an item already picked), relevance being
   the score min-max normalised to [0, 1]; diversity 0 keeps the order, 1 picks by dissimilarity alone (ties by
   the original order). Scores are left as they were.
+- `favour_declared`: items whose skills or topics the learner declared as goals or interests (explicit
+  preferences) have their score multiplied by `boost` (1.25): what the learner said weighs with what they did.
 - `jaccard_similarity`: Jaccard similarity of two items' skill and topic labels, for MMR when no content
   vectors are loaded.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from recommenders.base import Item, Reason, Recommendation
 
 PHONES = frozenset({"mobile", "phone"})
+DECLARED_BOOST = 1.25
 FITS_YOUR_TIME = "FITS_YOUR_TIME"
 
 Similarity = Callable[[str, str], float]
@@ -46,6 +50,21 @@ def _fitted(rec: Recommendation, item: Item | None, available_minutes: int, fits
         return rec
     reasons = (*rec.reasons, fits) if duration <= available_minutes else rec.reasons
     return Recommendation(rec.item_id, rec.score * time_fit(duration, available_minutes), reasons, rec.source)
+
+
+def favour_declared(recs: Sequence[Recommendation], items: Mapping[str, Item], declared: frozenset[str],
+                    boost: float = DECLARED_BOOST) -> list[Recommendation]:
+    """`recs` with the scores of items labelled with a declared label (casefolded) multiplied by `boost`, best
+    first (a stable sort: ties keep their order)."""
+    if not declared:
+        return list(recs)
+
+    def said(rec: Recommendation) -> bool:
+        item = items.get(rec.item_id)
+        return item is not None and any(label.casefold() in declared for label in (*item.skills, *item.topics))
+
+    rescored = [replace(rec, score=rec.score * boost) if said(rec) else rec for rec in recs]
+    return sorted(rescored, key=lambda rec: -rec.score)
 
 
 def mmr(recs: Sequence[Recommendation], similarity: Similarity, k: int, diversity: float) -> list[Recommendation]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from app.documents import ConnectedAccount, Provider, Purpose, User
 from app.documents.timestamps import utcnow
+from app.sealed_fields import find_opened, get_opened, replace_sealed
 from recommenders.embeddings import SkillMatcher
 from resolvers.account_profiles import NormalizedProfile, normalize
 from resolvers.catalog_taxonomy import catalog_taxonomy
@@ -34,7 +35,7 @@ async def connect_account(user_id: str, provider: str, payload: Any, defaults: s
     Needs the `third_party_import` purpose; nothing is stored without it."""
     known = provider_of(provider)
     _check_payload(payload)
-    stored = await User.get(user_id)
+    stored = await get_opened(User, user_id)
     if Purpose.THIRD_PARTY_IMPORT not in granted_purposes(stored, defaults):
         message = "importing a connected account needs consent to the third_party_import purpose"
         raise UseCaseError(ErrorCode.CONSENT_REQUIRED, message)
@@ -43,12 +44,12 @@ async def connect_account(user_id: str, provider: str, payload: Any, defaults: s
         raise _bad("names no account id (sub, id or login)", "profile")
     skills = await _catalog_skills(profile)
     at = now or utcnow()
-    previous = await ConnectedAccount.get(ConnectedAccount.key(user_id, known))
+    previous = await get_opened(ConnectedAccount, ConnectedAccount.key(user_id, known))
     draft = ImportDraft.of(stored or User(id=user_id))
     draft.strip(known, previous.imported if previous else {})
     imported = draft.apply(known, _values(profile, skills), at)
     account = _account(user_id, profile, skills, imported, at)
-    await account.save()
+    await replace_sealed("accounts", user_id, account)
     changes, removed = draft.changes()
     return account, await update_profile(user_id, changes, removed)
 
@@ -56,7 +57,7 @@ async def connect_account(user_id: str, provider: str, payload: Any, defaults: s
 async def disconnect_account(user_id: str, provider: str) -> User:
     """Remove the values the provider's import set (and are still its), then the account itself."""
     known = provider_of(provider)
-    account = await ConnectedAccount.get(ConnectedAccount.key(user_id, known))
+    account = await get_opened(ConnectedAccount, ConnectedAccount.key(user_id, known))
     if account is None:
         raise UseCaseError(ErrorCode.NOT_FOUND, f"no {known.value} account is connected")
     draft = ImportDraft.of(await load_profile(user_id))
@@ -68,7 +69,7 @@ async def disconnect_account(user_id: str, provider: str) -> User:
 
 
 async def connected_accounts(user_id: str) -> list[ConnectedAccount]:
-    return await ConnectedAccount.find({"user_id": user_id}).sort("provider").to_list()
+    return sorted(await find_opened(ConnectedAccount, {"user_id": user_id}), key=lambda account: account.provider.value)
 
 
 def provider_of(provider: str) -> Provider:

@@ -4,7 +4,7 @@ as recommender `Item`s, with the filters and topic exclusions applied at request
 It is rebuilt when the catalog changes (a cheap count + latest-update probe, polled), never per request.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -120,4 +120,18 @@ async def catalog_stamp() -> Stamp:
 
 async def load_catalog() -> CatalogSnapshot:
     stamp = await catalog_stamp()
-    return CatalogSnapshot.of(await Course.find_all().to_list(), stamp, await Skill.find_all().to_list())
+    snapshot = CatalogSnapshot.of(await Course.find_all().to_list(), stamp, await Skill.find_all().to_list())
+    for listener in list(_catalog_listeners):
+        listener(snapshot)
+    return snapshot
+
+
+CatalogListener = Callable[[CatalogSnapshot], None]
+_catalog_listeners: list[CatalogListener] = []
+
+
+def on_catalog_loaded(listener: CatalogListener) -> Callable[[], None]:
+    """Call `listener` with every snapshot loaded (e.g. to index it for search, with no read of its own);
+    returns the function that stops it. Listeners must be quick."""
+    _catalog_listeners.append(listener)
+    return lambda: _catalog_listeners.remove(listener) if listener in _catalog_listeners else None

@@ -10,9 +10,11 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from app.documents import ConsentEntry, ConsentSource, Purpose, User
+from app.documents import AuditAction, ConsentEntry, ConsentSource, Purpose, User
 from app.documents.timestamps import utcnow
-from resolvers import purges
+from app.settings import Settings
+from resolvers import audit, purges
+from resolvers.audit import SYSTEM, Actor
 from resolvers.errors import ErrorCode, Problem, UseCaseError
 from resolvers.learner_changes import touched
 
@@ -36,6 +38,23 @@ class ConsentPolicy:
     version: str
     defaults: frozenset[Purpose] = frozenset({Purpose.ESSENTIAL})
     half_life_days: float = 30.0  # to recompute insights after a withdrawal
+
+
+def policy_for(settings: Settings) -> ConsentPolicy:
+    """The deployment's consent policy, from its settings."""
+    return ConsentPolicy(version=settings.policy_version,
+                         defaults=frozenset(default_purposes(settings.default_consents)),
+                         half_life_days=settings.interest_half_life_days)
+
+
+async def grant_missing(user_id: str, purposes: Iterable[Purpose], policy: ConsentPolicy,
+                        source: ConsentSource) -> list[Purpose]:
+    """Grant each of `purposes` the learner does not hold granted now (one ledger entry each); which were."""
+    states = {state.purpose: state.granted for state in await consents_of(user_id, policy)}
+    missing = [purpose for purpose in purposes if not states.get(purpose, False)]
+    for purpose in missing:
+        await set_consent(user_id, purpose, True, policy, source)
+    return missing
 
 
 @dataclass(frozen=True)
@@ -69,10 +88,11 @@ async def consents_of(user_id: str, policy: ConsentPolicy) -> list[ConsentState]
 
 async def set_consent(
     user_id: str, purpose: Purpose, granted: bool, policy: ConsentPolicy,
-    source: ConsentSource = ConsentSource.LEARNER,
+    source: ConsentSource = ConsentSource.LEARNER, actor: Actor = SYSTEM,
 ) -> ConsentChange:
     """Grant or withdraw `purpose`: one ledger entry, the learner's state updated, and on withdrawal the data
-    collected only for that purpose purged at once. `essential` cannot be withdrawn."""
+    collected only for that purpose purged at once; audited as done by `actor`. `essential` cannot be
+    withdrawn."""
     if purpose is Purpose.ESSENTIAL and not granted:
         message = "essential cannot be withdrawn: the service cannot run without it; deleteMyData erases your data"
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, message, [Problem(ErrorCode.BAD_USER_INPUT, message, "purpose")])
@@ -81,6 +101,8 @@ async def set_consent(
     entry = ConsentEntry(id=f"{user_id}:{purpose.value}:{uuid.uuid4().hex}", user_id=user_id, purpose=purpose,
                          granted=granted, policy_version=policy.version, source=source)
     await entry.insert()
+    action = AuditAction.CONSENT_GRANTED if granted else AuditAction.CONSENT_WITHDRAWN
+    await audit.record(actor, action, user_id, purpose)
     await User.get_pymongo_collection().update_one(
         {"_id": user_id}, {"$set": {f"consents.{purpose.value}": granted}, "$currentDate": {"updated_at": True}})
     purged = {} if granted else await purges.purge_for(user_id, purpose, policy.half_life_days)
@@ -88,10 +110,11 @@ async def set_consent(
     return ConsentChange(await consents_of(user_id, policy), purged)
 
 
-async def set_personalization(user_id: str, enabled: bool) -> User:
+async def set_personalization(user_id: str, enabled: bool, actor: Actor = SYSTEM) -> User:
     """Switch personalization on or off; off, the learner gets the generic experience (recommenders must
-    respect `personalization_enabled`). Independent of the `personalization` consent."""
+    respect `personalization_enabled`). Independent of the `personalization` consent. Audited as done by `actor`."""
     await _ensure_user(user_id)
+    await audit.record(actor, AuditAction.PERSONALIZATION_ON if enabled else AuditAction.PERSONALIZATION_OFF, user_id)
     await User.get_pymongo_collection().update_one(
         {"_id": user_id}, {"$set": {"personalization_enabled": enabled}, "$currentDate": {"updated_at": True}})
     touched(user_id)

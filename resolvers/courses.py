@@ -9,6 +9,9 @@ from pymongo import ReplaceOne
 from app.documents import Course, CourseLevel
 from app.documents.courses import CONTENT_FIELDS
 from app.documents.timestamps import utcnow
+from app.identifiers import id_problem, plain_id
+from resolvers.course_index import IndexFilter
+from resolvers.course_search import SEARCH, check_search
 from resolvers.errors import ErrorCode, Problem, UseCaseError, validation_problems
 from resolvers.pages import Page, check_page_size, decode_cursor, encode_cursor
 
@@ -38,10 +41,8 @@ async def get_course(course_id: str) -> Course | None:
 
 
 def course_query(filters: CourseFilter) -> dict[str, Any]:
-    """The MongoDB filter for `filters`."""
+    """The MongoDB filter for `filters`, but `search` (the search index answers it)."""
     query: dict[str, Any] = {}
-    if filters.search and filters.search.strip():
-        query["$text"] = {"$search": filters.search.strip()}
     if filters.skills:
         query["skill_keys"] = {"$in": [skill.casefold() for skill in filters.skills]}
     if filters.level is not None:
@@ -54,13 +55,14 @@ def course_query(filters: CourseFilter) -> dict[str, Any]:
 
 
 async def list_courses(filters: CourseFilter, first: int, after: str | None) -> Page[Course]:
-    """A page of courses: by relevance when searching, else by id."""
+    """A page of courses: by relevance when searching (see resolvers.course_search), else by id."""
+    if filters.search is not None:
+        check_search(filters.search)
     check_page_size(first)
+    if filters.search and filters.search.strip():
+        return await _page_by_relevance(filters, filters.search, first, after)
     query = course_query(filters)
-    total = await Course.find(query).count()
-    if "$text" in query:
-        return await _page_by_relevance(query, first, after, total)
-    return await _page_by_id(query, first, after, total)
+    return await _page_by_id(query, first, after, await Course.find(query).count())
 
 
 async def _page_by_id(query: dict[str, Any], first: int, after: str | None, total: int) -> Page[Course]:
@@ -71,16 +73,21 @@ async def _page_by_id(query: dict[str, Any], first: int, after: str | None, tota
     return Page(items, [encode_cursor("id", c.id) for c in items], total, len(found) > first, after is not None)
 
 
-async def _page_by_relevance(query: dict[str, Any], first: int, after: str | None, total: int) -> Page[Course]:
+async def _page_by_relevance(filters: CourseFilter, search: str, first: int, after: str | None) -> Page[Course]:
+    """Ids from the search index, then those courses from the store by id (a course gone meanwhile is left out)."""
     offset = _rank(decode_cursor(after, "rank")) + 1 if after is not None else 0
-    score = {"$meta": "textScore"}
-    cursor = Course.get_pymongo_collection().find(query, {"_id": 1, "score": score})
-    ranked = await cursor.sort([("score", score), ("_id", 1)]).skip(offset).limit(first).to_list()
-    ids = [doc["_id"] for doc in ranked]
-    found = {c.id: c for c in await Course.find({"_id": {"$in": ids}}).to_list()}
-    items = [found[course_id] for course_id in ids if course_id in found]
-    cursors = [encode_cursor("rank", offset + i) for i in range(len(items))]
-    return Page(items, cursors, total, offset + len(items) < total, offset > 0)
+    hits = await SEARCH.search(search, _index_filter(filters), offset, first)
+    found = {c.id: c for c in await Course.find({"_id": {"$in": hits.ids}}).to_list()} if hits.ids else {}
+    kept = [(offset + n, found[course_id]) for n, course_id in enumerate(hits.ids) if course_id in found]
+    cursors = [encode_cursor("rank", rank) for rank, _ in kept]
+    return Page([course for _, course in kept], cursors, hits.total, offset + len(hits.ids) < hits.total, offset > 0)
+
+
+def _index_filter(filters: CourseFilter) -> IndexFilter:
+    return IndexFilter(skills=tuple(skill.casefold() for skill in filters.skills),
+                       level=filters.level.value if filters.level is not None else None,
+                       language=filters.language.lower() if filters.language else None,
+                       include_unpublished=filters.include_unpublished)
 
 
 def _rank(value: Any) -> int:
@@ -95,24 +102,29 @@ async def upsert_courses(items: list[dict[str, Any]], max_items: int) -> UpsertR
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {max_items} courses per call; got {len(items)}")
     report = UpsertReport()
     ids = [str(item.get("id", "")) for item in items]
-    existing = {c.id: c for c in await Course.find({"_id": {"$in": list(set(ids))}}).to_list()}
-    writes: list[ReplaceOne[Any]] = []
+    valid = list({course_id for course_id in ids if id_problem(course_id) is None})
+    existing = {c.id: c for c in await Course.find({"_id": {"$in": valid}}).to_list()}
+    written: list[Course] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         course = _merged(index, item, existing.get(ids[index]), seen, report)
         if course is not None:
-            writes.append(ReplaceOne({"_id": course.id}, course.model_dump(by_alias=True), upsert=True))
-    if writes:
+            written.append(course)
+    if written:
+        writes = [ReplaceOne({"_id": c.id}, c.model_dump(by_alias=True), upsert=True) for c in written]
         await Course.get_pymongo_collection().bulk_write(writes, ordered=False)
+        SEARCH.courses_written(written)
     return report
 
 
 def _merged(
     index: int, item: dict[str, Any], stored: Course | None, seen: dict[str, int], report: UpsertReport
 ) -> Course | None:
-    course_id = str(item.get("id") or "")
-    if not course_id:
-        report.problems.append(Problem(ErrorCode.BAD_USER_INPUT, "every course needs an id", "id", index))
+    course_id = plain_id(item.get("id"))
+    problem = "every course needs an id" if course_id is None else id_problem(course_id)
+    if problem:
+        message = problem if course_id is None else f"id {problem}"
+        report.problems.append(Problem(ErrorCode.BAD_USER_INPUT, message, "id", index))
         return None
     if course_id in seen:
         message = f"course {course_id!r} appears twice in this batch (first at index {seen[course_id]})"

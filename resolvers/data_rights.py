@@ -10,12 +10,17 @@ from typing import Any
 
 from beanie import Document
 
-from app.documents import DOCUMENT_MODELS, Course, Exercise, Skill, User
+from app.data_keys import data_keys
+from app.documents import DOCUMENT_MODELS, AuditAction, Course, DataKey, Exercise, Skill, User
 from app.documents.timestamps import utcnow
+from app.sealed_fields import open_documents
+from resolvers import audit
+from resolvers.audit import SYSTEM, Actor, AuditLog
 from resolvers.learner_changes import touched
 
 # Models that hold no personal data, with the reason.
-NOT_PERSONAL: dict[type, str] = {Course: "the course catalog", Skill: "the skill graph", Exercise: "the item bank"}
+NOT_PERSONAL: dict[type, str] = {Course: "the course catalog", Skill: "the skill graph", Exercise: "the item bank",
+                                 DataKey: "wrapped key material, never exported; erasure destroys it"}
 
 
 class UnclassifiedModelError(TypeError):
@@ -42,23 +47,32 @@ def personal_collections() -> list[tuple[str, type[Document], str]]:
     return found
 
 
-async def my_data(user_id: str) -> dict[str, Any]:
-    """Everything held about the learner, JSON-safe (datetimes as ISO 8601), one list per collection."""
+async def my_data(user_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:
+    """Everything held about the learner, JSON-safe (datetimes as ISO 8601), one list per collection. An export
+    that found anything is audited (the entry shows in the next one); one of nothing discloses nothing, and
+    recording it would recreate data about an erased learner."""
     collections: dict[str, list[Any]] = {}
     for name, model, key in personal_collections():
-        documents = await model.get_pymongo_collection().find({key: user_id}).to_list()
+        documents = await open_documents(name, await model.get_pymongo_collection().find({key: user_id}).to_list())
         collections[name] = [json_safe(doc) for doc in sorted(documents, key=lambda doc: str(doc["_id"]))]
+    if any(collections.values()):
+        await audit.record(actor, AuditAction.EXPORT, user_id)
     return {"userId": user_id, "exportedAt": utcnow().isoformat(), "collections": collections}
 
 
-async def delete_my_data(user_id: str) -> dict[str, int]:
+async def delete_my_data(user_id: str, actor: Actor = SYSTEM, audit_log: AuditLog | None = None) -> dict[str, int]:
     """Erase everything held about the learner (derived data included); documents deleted per collection.
-    The learner document goes last, so an interrupted erasure can be run again."""
+    The learner document goes last, so an interrupted erasure can be run again. Their audit entries go too,
+    pending ones included; the erasure's own entry, written last, names them by a keyed hash only."""
+    audit_log = audit_log or AuditLog()
+    await audit_log.forget(user_id)
     counts: dict[str, int] = {}
     for name, model, key in sorted(personal_collections(), key=lambda item: item[1] is User):
         result = await model.get_pymongo_collection().delete_many({key: user_id})
         counts[name] = result.deleted_count
+    await data_keys().destroy(user_id)  # crypto-shredding: copies of their ciphertext no longer open
     touched(user_id)
+    await audit.record_erasure(actor, user_id, counts, audit_log.key)
     return counts
 
 

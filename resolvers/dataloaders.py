@@ -7,6 +7,7 @@ from strawberry.dataloader import DataLoader
 
 from app.documents import ConnectedAccount, Course, Enrollment, Rating, User
 from app.documents.practice import Skill
+from app.sealed_fields import find_opened
 
 
 def any_of(ids: Sequence[str]) -> str | dict[str, list[str]]:
@@ -28,7 +29,7 @@ async def _skills_by_id(ids: Sequence[str]) -> list[Skill | None]:
 
 
 async def _users_by_id(ids: Sequence[str]) -> list[User | None]:
-    found = {u.id: u for u in await User.find({"_id": any_of(ids)}).to_list()}
+    found = {u.id: u for u in await find_opened(User, {"_id": any_of(ids)})}  # sealed fields opened
     return [found.get(user_id) for user_id in ids]
 
 
@@ -41,14 +42,14 @@ async def _enrollments_by_user(user_ids: Sequence[str]) -> list[list[Enrollment]
 
 async def _ratings_by_user(user_ids: Sequence[str]) -> list[list[Rating]]:
     grouped: dict[str, list[Rating]] = {user_id: [] for user_id in user_ids}
-    for rating in await Rating.find({"user_id": any_of(user_ids)}).to_list():
+    for rating in await find_opened(Rating, {"user_id": any_of(user_ids)}):
         grouped[rating.user_id].append(rating)
     return [sorted(grouped[user_id], key=lambda r: r.updated_at, reverse=True) for user_id in user_ids]
 
 
 async def _connected_accounts_by_user(user_ids: Sequence[str]) -> list[list[ConnectedAccount]]:
     grouped: dict[str, list[ConnectedAccount]] = {user_id: [] for user_id in user_ids}
-    for account in await ConnectedAccount.find({"user_id": any_of(user_ids)}).to_list():
+    for account in await find_opened(ConnectedAccount, {"user_id": any_of(user_ids)}):
         grouped[account.user_id].append(account)
     return [sorted(grouped[user_id], key=lambda a: a.provider.value) for user_id in user_ids]
 

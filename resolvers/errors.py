@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 
 class ErrorCode(StrEnum):
@@ -52,3 +53,28 @@ def _camel(field: str | None) -> str | None:
         return "id"
     head, *rest = field.split("_")
     return head + "".join(part.capitalize() for part in rest)
+
+
+STORE_UNAVAILABLE = "the database is unavailable; retry shortly"
+
+
+def store_unavailable(error: BaseException | None) -> bool:
+    """Whether `error`, or an error it was raised from, means the database did not answer (down, unreachable,
+    too slow): a failure of the moment, shown to clients as UNAVAILABLE."""
+    for _ in range(5):  # the error and the few it was raised from
+        if error is None:
+            return False
+        if isinstance(error, ConnectionFailure) or (isinstance(error, PyMongoError) and error.timeout):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+MAX_MESSAGE_CHARS = 300  # an error never echoes more of what a client sent (a 1.9 MB id, say)
+
+
+def clipped(message: str) -> str:
+    """`message` cut to MAX_MESSAGE_CHARS characters, saying how long it was."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[:MAX_MESSAGE_CHARS]}… (cut from {len(message):,} characters)"

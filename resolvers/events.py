@@ -11,14 +11,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from app import metrics
 from app.documents import Event, Purpose, User
 from app.documents.events import EventContext
 from app.documents.timestamps import UtcDatetime, as_utc, utcnow
+from app.identifiers import id_problem
 from app.settings import Settings
 from resolvers import insights, knowledge, reviews
 from resolvers.consents import granted_purposes
-from resolvers.errors import ErrorCode, UseCaseError, validation_problems
-from resolvers.free_form import free_form_problem
+from resolvers.errors import ErrorCode, UseCaseError, clipped, validation_problems
+from resolvers.free_form import MAX_YEAR, MIN_YEAR, free_form_problem, scalar_problem, unstorable
 from resolvers.ingestion import EventWriter, StoreUnavailableError
 from resolvers.learner_changes import touched
 from resolvers.learners import shapes_recommendations
@@ -26,6 +28,8 @@ from resolvers.taxonomy import EventSpec, canonical_properties, check_properties
 
 EVENT_TYPE = re.compile(r"^(custom:[a-z0-9][a-z0-9_.-]{0,63}|[a-z][a-z0-9_]{0,63})$")
 MAX_CLOCK_SKEW = timedelta(days=1)
+MAX_EVENT_ID_LENGTH = 200
+_TEXT_FIELDS = {"type": "type", "session_id": "sessionId"}  # besides the ids: strings when given
 
 
 class EventStatus(StrEnum):
@@ -41,6 +45,10 @@ class EventResult:
     status: EventStatus
     code: ErrorCode | None = None
     message: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.message is not None:  # a message never echoes a huge input back
+            object.__setattr__(self, "message", clipped(self.message))
 
 
 class EventRecord(BaseModel):
@@ -93,10 +101,14 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
     if len(events) > options.max_events:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"at most {options.max_events} events per call; got {len(events)}")
     cleaned = [_normalised(raw) for raw in events]
-    batch = _Batch(*await asyncio.gather(_known_courses(cleaned), _consents(cleaned, options)))
-    results: dict[int, EventResult] = {}
+    # events that cannot be stored at all are refused before they reach a query or a write
+    results = {index: rejection for index, raw in enumerate(cleaned) if (rejection := _unusable(index, raw))}
+    usable = [raw for index, raw in enumerate(cleaned) if index not in results]
+    batch = _Batch(*await asyncio.gather(_known_courses(usable), _consents(usable, options)))
     records: list[tuple[int, EventRecord]] = []
     for index, raw in enumerate(cleaned):
+        if index in results:
+            continue
         outcome = _validated(index, raw, batch)
         if isinstance(outcome, EventResult):
             results[index] = outcome
@@ -109,6 +121,7 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
     finally:
         # their cached recommendations are out of date, unless the events only move usage patterns
         touched(*{record.user_id for record in stored if shapes_recommendations(record.type)})
+    metrics.events_ingested((result.status, result.code) for result in results.values())
     return [results[index] for index in range(len(events))]
 
 
@@ -155,6 +168,34 @@ def _validated(index: int, raw: dict[str, Any], batch: _Batch) -> EventRecord | 
         return EventResult(index, event_id, EventStatus.REJECTED, detail.code, f"{detail.field}: {detail.message}")
 
 
+def _unusable(index: int, raw: dict[str, Any]) -> EventResult | None:
+    """The rejection of an event whose ids are not ids or that holds a value no store can keep, or None."""
+    event_id = raw.get("event_id")
+    problem = _shape_problem(raw)
+    if problem is None:
+        return None
+    shown = event_id if isinstance(event_id, str) and id_problem(event_id, MAX_EVENT_ID_LENGTH) is None else ""
+    return EventResult(index, shown, EventStatus.REJECTED, ErrorCode.BAD_USER_INPUT, problem)
+
+
+def _shape_problem(raw: dict[str, Any]) -> str | None:
+    checks = [("userId", raw.get("user_id"), id_problem(raw.get("user_id"))),
+              ("eventId", raw.get("event_id"), id_problem(raw.get("event_id"), MAX_EVENT_ID_LENGTH))]
+    if "course_id" in raw:
+        checks.append(("courseId", raw["course_id"], id_problem(raw["course_id"])))
+    for name, value, problem in checks:
+        if problem is not None:
+            return f"{name} {problem}" if value is not None else f"{name} is required"
+    for key, name in _TEXT_FIELDS.items():
+        if key in raw and not isinstance(raw[key], str):
+            return f"{name} must be a string"
+    stamp = raw.get("client_timestamp")
+    if isinstance(stamp, datetime) and scalar_problem(stamp):
+        return f"timestamp must lie between the years {MIN_YEAR} and {MAX_YEAR}"
+    problem = unstorable(raw)
+    return f"the event {problem}" if problem else None
+
+
 def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
     """Nulls mean "not given"; an ISO 8601 timestamp string becomes a datetime (or stays, to be refused)."""
     cleaned = {key: value for key, value in raw.items() if value is not None}
@@ -170,19 +211,11 @@ def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> tuple[ErrorCode, str] | None:
     """The first thing wrong with the event, checked in order, or None."""
-    for check in (_identity_problem, _type_problem, _course_problem, _time_problem, _properties_problem):
+    for check in (_type_problem, _course_problem, _time_problem, _properties_problem):
         message = check(raw, spec, batch)
         if message:
             unknown_course = check is _course_problem and raw.get("course_id")
             return (ErrorCode.NOT_FOUND if unknown_course else ErrorCode.BAD_USER_INPUT), message
-    return None
-
-
-def _identity_problem(raw: dict[str, Any], spec: EventSpec | None, batch: _Batch) -> str | None:
-    if not raw.get("user_id"):
-        return "the event names no user"
-    if not raw.get("event_id") or len(str(raw["event_id"])) > 200:
-        return "eventId is required (at most 200 characters)"
     return None
 
 

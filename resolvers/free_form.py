@@ -1,9 +1,14 @@
-"""Checks for free-form dicts (`attributes`, `properties`) before they reach MongoDB."""
+"""Checks for free-form dicts (`attributes`, `properties`) before they reach MongoDB, and the check that any
+value can be stored at all (BSON and the store refuse NaN, integers beyond 64 bits, lone surrogates)."""
 
 import json
+import math
+from datetime import datetime
 from typing import Any
 
 MAX_DEPTH = 5
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MIN_YEAR, MAX_YEAR = 1970, 9998  # a stored date-time, in any time zone, stays a valid UTC date-time
 MAX_BYTES = 16 * 1024
 # One encoder for every check: `json.dumps` with options builds a new JSONEncoder per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
@@ -43,12 +48,59 @@ def _walk(value: Any, depth: int, max_depth: int = MAX_DEPTH) -> str | None:
             problem = _walk(item, depth + 1, max_depth)
             if problem:
                 return problem
+    else:
+        return scalar_problem(value)
     return None
+
+
+def unstorable(value: Any, depth: int = 0, max_depth: int = 32) -> str | None:
+    """Why `value` (a dict, list or scalar, nested at most `max_depth` deep) cannot be stored, or None."""
+    if type(value) is str:  # the common case first: plain text is fine
+        return None if value.isascii() else scalar_problem(value)
+    if not isinstance(value, dict | list | tuple):
+        return scalar_problem(value)
+    if depth > max_depth:
+        return f"nests deeper than {max_depth} levels"
+    if isinstance(value, dict):
+        return next((problem for key, item in value.items()
+                     if (problem := unstorable(key) or unstorable(item, depth + 1, max_depth))), None)
+    return next((problem for item in value if (problem := unstorable(item, depth + 1, max_depth))), None)
+
+
+def scalar_problem(value: Any) -> str | None:
+    """Why a single value cannot be stored: a non-finite number, an integer beyond 64 bits, a string that is
+    not valid Unicode (a lone surrogate), a date-time outside the years 1970–9998; or None."""
+    if isinstance(value, str):
+        return None if value.isascii() or _encodes(value) else f"has a lone surrogate in {_excerpt(value)}"
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if INT64_MIN <= value <= INT64_MAX else "has an integer beyond 64 bits"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "has a number that is not finite (NaN or Infinity)"
+    if isinstance(value, datetime) and not MIN_YEAR <= value.year <= MAX_YEAR:
+        return f"has a date-time outside the years {MIN_YEAR}–{MAX_YEAR}"
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _excerpt(text: str) -> str:
+    return ascii(text[:40])
 
 
 def _key_problem(key: Any) -> str | None:
     if not isinstance(key, str) or not key:
         return "has an empty or non-string key"
+    problem = scalar_problem(key)
+    if problem:
+        return problem
     if key.startswith("$"):
         return f"has key {key!r}: keys may not start with '$'"
     if "." in key or "\0" in key:

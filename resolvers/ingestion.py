@@ -6,25 +6,54 @@ at the latest `flush_ms` after the first one arrived, and writes it in `insert_m
 `batch_size` documents, two of them in flight at a time. At most `max_pending` documents wait at any
 time: beyond that, callers wait for room (backpressure), so memory stays bounded however slow the
 database is.
-`stop()` writes everything still buffered before it returns.
+`stop()` writes everything still buffered before it returns; given a time limit, it fails what is left then.
+
+One caller's document never fails another caller's write: when a coalesced insert fails for any reason but
+duplicates, each caller whose documents' fate is not known from the store's answer is retried on its own, so only
+the caller whose documents the store refuses gets `StoreUnavailableError` (a lost connection fails every caller:
+no caller is at fault). The happy path stays one `insert_many` per `batch_size` documents.
 """
 
 import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
+
+from app import metrics
 
 DUPLICATE_KEY = 11000
 INSERTS_IN_FLIGHT = 2  # per flush: with one at a time, the store sat idle while the event loop handled each reply
 log = logging.getLogger("pathwise.ingestion")
 
 
+class Outcome(Enum):
+    """What became of one document of a failed write."""
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"  # the store refused this document: its caller's fault
+    UNKNOWN = "unknown"  # the write failed before the store said
+
+
 class StoreUnavailableError(Exception):
-    """The database refused a bulk write: nothing of the caller's batch is acknowledged."""
+    """The database refused a bulk write: nothing of the caller's batch is acknowledged.
+
+    `outcomes` has one entry per document of the failed write (all UNKNOWN when none is given). `isolable` is False
+    when no document is at fault (the connection failed), so writing callers' documents again alone would not help.
+    """
+
+    def __init__(self, message: str, outcomes: list[Outcome] | None = None, isolable: bool = True) -> None:
+        super().__init__(message)
+        self.outcomes = outcomes
+        self.isolable = isolable
+
+    def outcomes_of(self, count: int) -> list[Outcome]:
+        return self.outcomes if self.outcomes is not None else [Outcome.UNKNOWN] * count
 
 
 @dataclass
@@ -47,19 +76,36 @@ class EventWriter:
         self._pending = 0
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._waiting: dict[int, _Pending] = {}  # by id(): queued or being written; failed if stop() gives up
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="pathwise-event-writer")
+        metrics.watch_event_queue(lambda: self._pending)
 
-    async def stop(self) -> None:
-        """Write everything buffered, then stop."""
+    async def stop(self, timeout_s: float | None = None) -> int:
+        """Write everything buffered, then stop. After `timeout_s` it gives up on what is left, whose callers get
+        `StoreUnavailableError` (nothing of theirs is acknowledged); how many events it gave up on."""
         self._closing = True
-        if self._task is not None:
-            await self._queue.join()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._task is None:
+            return 0
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._queue.join(), timeout_s)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        return self._give_up()
+
+    def _give_up(self) -> int:
+        unwritten = 0
+        for item in self._waiting.values():
+            if not item.done.done():
+                unwritten += len(item.documents)
+                item.done.set_exception(StoreUnavailableError("the server stopped before these events were stored"))
+        self._waiting.clear()
+        if unwritten:
+            log.error("%d buffered events could not be written before shutdown; none was acknowledged", unwritten)
+        return unwritten
 
     async def write(self, documents: list[dict[str, Any]]) -> list[bool]:
         """Store `documents`; True where stored, False where a document with that `_id` exists."""
@@ -72,8 +118,12 @@ class EventWriter:
             await self._release(len(documents))
             return await self._write_now(documents)
         pending = _Pending(documents)
-        await self._queue.put(pending)
-        return await pending.done
+        self._waiting[id(pending)] = pending
+        try:
+            await self._queue.put(pending)
+            return await pending.done
+        finally:
+            self._waiting.pop(id(pending), None)
 
     async def _reserve(self, count: int) -> None:
         count = min(count, self._max_pending)
@@ -110,19 +160,48 @@ class EventWriter:
             if not isinstance(error, StoreUnavailableError):
                 log.exception("event write failed unexpectedly")
                 error = StoreUnavailableError(str(error))
-            for item in batch:
-                if not item.done.done():
-                    item.done.set_exception(error)
+            await self._isolated(batch, error)
         else:
+            metrics.events_stored(documents)
             offset = 0
             for item in batch:
-                if not item.done.done():
-                    item.done.set_result(stored[offset:offset + len(item.documents)])
+                _answer(item, stored[offset:offset + len(item.documents)])
                 offset += len(item.documents)
         finally:
             for item in batch:
                 await self._release(len(item.documents))
                 self._queue.task_done()
+
+    async def _isolated(self, batch: list[_Pending], error: StoreUnavailableError) -> None:
+        """Answer each caller of a failed write on its own: from what the store said of its documents, else by
+        writing its documents again alone (when another caller's document may have failed the write)."""
+        outcomes = error.outcomes_of(sum(len(item.documents) for item in batch))
+        retries, offset = [], 0
+        for item in batch:
+            mine = outcomes[offset:offset + len(item.documents)]
+            offset += len(item.documents)
+            if Outcome.REFUSED in mine:
+                _answer(item, error)
+            elif Outcome.UNKNOWN not in mine:  # another caller's document failed the write
+                _answer(item, [outcome is Outcome.STORED for outcome in mine])
+            elif error.isolable and len(batch) > 1:
+                retries.append(self._retried(item, mine))
+            else:
+                _answer(item, error)
+        await asyncio.gather(*retries)
+
+    async def _retried(self, item: _Pending, outcomes: list[Outcome]) -> None:
+        """Write the caller's documents whose fate is unknown again, alone: a failure now is the caller's own."""
+        unknown = [index for index, outcome in enumerate(outcomes) if outcome is Outcome.UNKNOWN]
+        try:
+            again = await self._write_now([item.documents[index] for index in unknown])
+        except StoreUnavailableError as error:
+            _answer(item, error)
+            return
+        stored = [outcome is Outcome.STORED for outcome in outcomes]
+        for index, fresh in zip(unknown, again, strict=True):
+            stored[index] = fresh
+        _answer(item, stored)
 
     async def _write_now(self, documents: list[dict[str, Any]]) -> list[bool]:
         """One `insert_many` per `batch_size` documents, `INSERTS_IN_FLIGHT` at a time. Small inserts let other
@@ -136,27 +215,56 @@ class EventWriter:
 
         size = self._batch_size
         chunks = [documents[start:start + size] for start in range(0, len(documents), size)]
-        return _joined(await asyncio.gather(*(insert(chunk) for chunk in chunks), return_exceptions=True))
+        return _joined(chunks, await asyncio.gather(*(insert(chunk) for chunk in chunks), return_exceptions=True))
 
     async def _insert(self, documents: list[dict[str, Any]]) -> list[bool]:
-        stored = [True] * len(documents)
+        outcomes = [Outcome.STORED] * len(documents)
         try:
             await self._collection.insert_many(documents, ordered=False)
-        except BulkWriteError as error:
+        except BulkWriteError as error:  # unordered: every document not named in writeErrors is stored
+            refused = None
             for failure in error.details.get("writeErrors", []):
-                if failure.get("code") != DUPLICATE_KEY:
-                    log.error("event write refused: %s", failure.get("errmsg"))
-                    raise StoreUnavailableError(str(failure.get("errmsg"))) from error
-                stored[failure["index"]] = False
+                duplicate = failure.get("code") == DUPLICATE_KEY
+                outcomes[failure["index"]] = Outcome.DUPLICATE if duplicate else Outcome.REFUSED
+                refused = refused or (None if duplicate else str(failure.get("errmsg")))
+            if refused is not None:
+                log.error("event write refused: %s", refused)
+                raise StoreUnavailableError(refused, outcomes) from error
+        except ConnectionFailure as error:
+            log.error("event write failed: %s", error)
+            raise StoreUnavailableError(str(error), isolable=False) from error
         except PyMongoError as error:
             log.error("event write failed: %s", error)
             raise StoreUnavailableError(str(error)) from error
-        return stored
+        except Exception as error:  # a document the driver cannot encode (a lone surrogate, a huge int)
+            log.error("event write could not be encoded: %s", error)
+            raise StoreUnavailableError(f"{type(error).__name__}: {error}") from error
+        return [outcome is Outcome.STORED for outcome in outcomes]
 
 
-def _joined(parts: list[list[bool] | BaseException]) -> list[bool]:
-    """The chunks' results in order; the first failure fails the whole write (nothing is acknowledged)."""
-    for part in parts:
-        if isinstance(part, BaseException):
-            raise part
-    return [stored for part in parts if not isinstance(part, BaseException) for stored in part]
+def _answer(item: _Pending, result: list[bool] | BaseException) -> None:
+    if item.done.done():
+        return
+    if isinstance(result, BaseException):
+        item.done.set_exception(result)
+    else:
+        item.done.set_result(result)
+
+
+def _joined(chunks: list[list[dict[str, Any]]], parts: list[list[bool] | BaseException]) -> list[bool]:
+    """The chunks' results in order. A failed chunk fails the whole write (nothing is acknowledged); the error
+    then says what became of every document, where the store said so."""
+    failures = [part for part in parts if isinstance(part, BaseException)]
+    if not failures:
+        return [stored for part in parts if not isinstance(part, BaseException) for stored in part]
+    first = failures[0]
+    if not all(isinstance(failure, StoreUnavailableError) for failure in failures):
+        raise first
+    errors = [failure for failure in failures if isinstance(failure, StoreUnavailableError)]
+    outcomes: list[Outcome] = []
+    for chunk, part in zip(chunks, parts, strict=True):
+        if isinstance(part, StoreUnavailableError):
+            outcomes.extend(part.outcomes_of(len(chunk)))
+        elif isinstance(part, list):
+            outcomes.extend(Outcome.STORED if stored else Outcome.DUPLICATE for stored in part)
+    raise StoreUnavailableError(str(first), outcomes, isolable=all(error.isolable for error in errors))

@@ -6,8 +6,13 @@ the answer's inputs were read, so a learner's next request reflects what they di
 writes made through this process are seen: other processes' writes show once the cached answer expires.
 """
 
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from app.documents import User
+
+log = logging.getLogger("pathwise.learner_changes")
 
 PRUNE_EVERY = 4_096  # reports between two prunings of stamps older than the horizon
 
@@ -50,3 +55,24 @@ CHANGES = LearnerChanges()  # the process's ledger: written by the write use cas
 
 def touched(*user_ids: str) -> None:
     CHANGES.touched(user_ids)
+
+
+ProfileListener = Callable[[User], None]
+_profile_listeners: list[ProfileListener] = []
+
+
+def on_profile_written(listener: ProfileListener) -> Callable[[], None]:
+    """Call `listener` with the learner each time a profile write is done (e.g. to embed the new profile text
+    ahead of the learner's next request); returns the function that stops it. Listeners must be quick."""
+    _profile_listeners.append(listener)
+    return lambda: _profile_listeners.remove(listener) if listener in _profile_listeners else None
+
+
+def profile_written(user: User) -> None:
+    """The learner's profile (goals, interests, free text, job, onboarding) has just been written."""
+    touched(user.id)
+    for listener in list(_profile_listeners):
+        try:
+            listener(user)
+        except Exception:  # a listener's failure must not fail the write that is already done
+            log.exception("a profile listener failed")

@@ -134,7 +134,9 @@ async def _text_goal(text: str) -> tuple[list[Skill], list[SkillMatch]]:
     if not text.strip() or len(text) > MAX_GOAL_TEXT:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"the goal must be 1–{MAX_GOAL_TEXT} characters")
     skills = await Skill.find_all().to_list()
-    by_name = {skill.name: skill for skill in skills}
+    by_name: dict[str, Skill] = {}
+    for skill in skills:  # keyed as the matcher writes its labels: whitespace runs (tab, no-break space) as one space
+        by_name.setdefault(" ".join(skill.name.split()), skill)
     matcher = SkillMatcher(by_name)
     found = await asyncio.to_thread(matcher.match_each, goal_phrases(text))
     matches = _best(found)

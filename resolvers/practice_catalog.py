@@ -11,6 +11,7 @@ from pymongo import ReplaceOne
 
 from app.documents.practice import Exercise, ExerciseFormat, Skill
 from app.documents.timestamps import utcnow
+from app.identifiers import id_problem, plain_id
 from resolvers.courses import UpsertReport
 from resolvers.errors import ErrorCode, Problem, UseCaseError, validation_problems
 from resolvers.pages import Page, check_page_size, decode_cursor, encode_cursor
@@ -58,7 +59,7 @@ def _check_batch_size(items: list[dict[str, Any]], max_items: int, kind: str) ->
 
 
 async def _stored(model: type[Item], items: list[dict[str, Any]]) -> dict[str, Item]:
-    ids = list({str(item.get("id") or "").strip() for item in items})
+    ids = [item_id for item_id in {str(item.get("id") or "").strip() for item in items} if id_problem(item_id) is None]
     return {doc.id: doc for doc in await model.find({"_id": {"$in": ids}}).to_list()}
 
 
@@ -80,9 +81,13 @@ def _candidates(items: list[dict[str, Any]], existing: dict[str, Item], model: t
 
 def _item_problems(index: int, item: dict[str, Any], fields: tuple[str, ...], seen: dict[str, int],
                    kind: str) -> list[Problem]:
-    item_id = str(item.get("id") or "").strip()
-    if not item_id:
+    raw_id = item.get("id")
+    if raw_id is None:
         return [Problem(ErrorCode.BAD_USER_INPUT, f"every {kind} needs an id", "id", index)]
+    item_id = raw_id.strip() if isinstance(raw_id, str) else plain_id(raw_id)
+    problem = id_problem(item_id)
+    if problem:
+        return [Problem(ErrorCode.BAD_USER_INPUT, f"id {problem}", "id", index)]
     if item_id in seen:
         message = f"{kind} {item_id!r} appears twice in this batch (first at index {seen[item_id]})"
         return [Problem(ErrorCode.DUPLICATE, message, "id", index)]

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from app.documents import (
     PROFILE_FIELDS,
+    AuditEntry,
     ConnectedAccount,
     ConsentEntry,
     Enrollment,
@@ -156,6 +157,11 @@ def stored_data(days: int) -> tuple[StoredData, ...]:
         StoredData("Placement tests", PlacementTest.Settings.name, Purpose.ESSENTIAL, _fields(PlacementTest),
                    "The items of your placement tests, your answers' outcome and the level they gave.",
                    until_erased),
+        StoredData("Audit log", AuditEntry.Settings.name, Purpose.ESSENTIAL, _fields(AuditEntry),
+                   "Who read or changed your data for you, your consent changes, exports and erasure: ids, "
+                   "operation names and counts, never the data itself.",
+                   "Deleted after PATHWISE_AUDIT_RETENTION_DAYS (default 400), or on erasure; the erasure's own "
+                   "entry stays as proof, naming you only by a keyed hash."),
     )
 
 

@@ -11,14 +11,15 @@ from pymongo.errors import DuplicateKeyError
 
 from app.documents import User
 from app.documents.profiles import Provenance, field_key
-from resolvers.learner_changes import touched
+from app.sealed_fields import get_opened, open_documents, seal_changes
+from resolvers.learner_changes import profile_written
 
 LEARNER = "learner"
 
 
 async def load_profile(user_id: str) -> User:
     """The learner's document, or a fresh one (not yet stored) for a learner Pathwise has not seen."""
-    return await User.get(user_id) or User(id=user_id)
+    return await get_opened(User, user_id) or User(id=user_id)
 
 
 async def update_profile(user_id: str, changes: dict[str, Any], removed: Iterable[str] = ()) -> User:
@@ -27,7 +28,8 @@ async def update_profile(user_id: str, changes: dict[str, Any], removed: Iterabl
     object that holds it instead."""
     if any(isinstance(value, datetime) for value in changes.values()):
         raise ValueError("set the object holding a date, not the bare date")
-    update: dict[str, Any] = {"$set": changes, "$currentDate": {"updated_at": True}}
+    sealed = await seal_changes("users", user_id, changes)  # sealed fields are stored encrypted
+    update: dict[str, Any] = {"$set": sealed, "$currentDate": {"updated_at": True}}
     unset = {path: "" for path in removed if path not in changes}
     if unset:
         update["$unset"] = unset
@@ -37,8 +39,9 @@ async def update_profile(user_id: str, changes: dict[str, Any], removed: Iterabl
         with contextlib.suppress(DuplicateKeyError):  # created meanwhile
             await User(id=user_id).insert()
         raw = await collection.find_one_and_update({"_id": user_id}, update, return_document=ReturnDocument.AFTER)
-    touched(user_id)
-    user: User = User.model_validate(raw)
+    opened = (await open_documents("users", [raw]))[0] if raw is not None else None  # sealed fields opened
+    user: User = User.model_validate(opened)
+    profile_written(user)
     return user
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from app.documents import Course, Rating
 from app.documents.timestamps import utcnow
+from app.sealed_fields import get_opened, replace_sealed
 from resolvers.enrollments import require_course
 from resolvers.errors import ErrorCode, UseCaseError
 from resolvers.learner_changes import touched
@@ -20,12 +21,12 @@ async def rate_course(user_id: str, course_id: str, rating: int, review: str | N
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"review is longer than {MAX_REVIEW_CHARS} characters")
     await require_course(course_id)
     key = Rating.key(user_id, course_id)
-    stored = await Rating.get(key)
+    stored = await get_opened(Rating, key)
     now = utcnow()
     created = stored.created_at if stored else now
     document = Rating(id=key, user_id=user_id, course_id=course_id, rating=rating, review=review,
                       created_at=created, updated_at=now)
-    await document.save()
+    await replace_sealed("ratings", user_id, document)
     touched(user_id)
     await _refresh_course_rating(course_id)
     return document

@@ -10,6 +10,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from app import metrics
 from resolvers.learner_changes import CHANGES, LearnerChanges
 
 Value = TypeVar("Value")
@@ -41,10 +42,12 @@ class LearnerCache(Generic[Value]):
         if entry is not None and self._fresh(user_id, entry):
             self._entries.move_to_end((user_id, question))
             self.hits += 1
+            metrics.cache_lookup(hit=True)
             return entry.value
         if entry is not None:
             del self._entries[(user_id, question)]
         self.misses += 1
+        metrics.cache_lookup(hit=False)
         return None
 
     def put(self, user_id: str, question: Hashable, value: Value, read_at: float) -> None:

@@ -11,20 +11,21 @@ loaded components, not loaded twice. Before anything is trained, popularity come
 """
 
 import asyncio
-import contextlib
 import copy
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import faiss
 import numpy as np
 
 from app.documents import User
 from app.documents.timestamps import utcnow
+from app.sealed_fields import iterate_opened
 from app.settings import Settings
 from plugins.registry import RecommenderInfo, Registry, configured_recommenders, get_registry
 from recommenders import embeddings
@@ -32,15 +33,21 @@ from recommenders.artifacts import ArtifactStore, Manifest, config_hash
 from recommenders.base import Item, Reason, Recommendation, RecommendationRequest, Recommender, TrainingData
 from recommenders.content import PROFILE_VECTORS, Content, profile_text
 from recommenders.popular import Popular
+from recommenders.progress import Cancelled, reporting
 from resolvers.catalog_snapshot import CatalogSnapshot, catalog_stamp, load_catalog
 from resolvers.consents import default_purposes
+from resolvers.errors import store_unavailable
+from resolvers.learner_changes import on_profile_written
 from resolvers.learners import learner_of
 from resolvers.recommendation_cache import LearnerCache
 
 log = logging.getLogger("pathwise.recommendations")
+T = TypeVar("T")
 FALLBACK = "popular"
 QUEUE_WAIT_FACTOR = 10  # a request waiting this many budgets for a recommender thread is answered by popular
 AUTO = "auto"
+STOP_WAIT_SECONDS = 3.0  # for the poller and the warmer to end once cancelled
+PROFILE_WAIT_SHARE = 0.6  # of the time budget, waited for a new profile text's embedding
 
 
 def artifact_root(settings: Settings) -> Path:
@@ -86,6 +93,7 @@ class Outcome:
     strategy: str
     fallback: bool
     problem: str | None = None
+    provisional: bool = False  # the learner's new profile text was not embedded yet
 
 
 class RecommendationService:
@@ -105,23 +113,45 @@ class RecommendationService:
                                                      settings.recommendation_cache_size)
         self._poller: asyncio.Task[None] | None = None
         self._warmer: asyncio.Task[int] | None = None
+        self._stop_listening: Callable[[], None] = lambda: None
+        self._stopping = threading.Event()
 
     # life cycle -------------------------------------------------------------------------------------------
     async def start(self, poll: bool = True) -> None:
         await self.refresh_catalog()
         await self.refresh_artifacts()
+        self._stop_listening = on_profile_written(self.profile_written)
         if poll:
             self._poller = asyncio.create_task(self._poll(), name="recommendation-poller")
             self._warmer = asyncio.create_task(self.warm_profiles(), name="profile-warmer")
 
     async def stop(self) -> None:
-        for task in (self._poller, self._warmer):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        self._stopping.set()  # long background work (embedding a catalog) ends at its next progress report
+        self._stop_listening()
+        tasks = {task for task in (self._poller, self._warmer) if task is not None}
+        for task in tasks:
+            task.cancel()
+        if tasks:  # a task stuck in a database call or in the model must not hold up the shutdown
+            await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
         for executor in (self.executor, self.background):
             executor.shutdown(wait=False, cancel_futures=True)
+
+    def _cancellable(self, work: Callable[..., T], *args: Any) -> Callable[[], T]:
+        """`work(*args)` for the background thread, cut short (`Cancelled`) once the service is stopping: a
+        thread still embedding would keep the process alive after SIGTERM."""
+
+        def run() -> T:
+            with reporting(self._abort_if_stopping):
+                return work(*args)
+
+        return run
+
+    async def _in_background(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.background, self._cancellable(work, *args))
+
+    def _abort_if_stopping(self, what: str, done: int, total: int) -> None:
+        if self._stopping.is_set():
+            raise Cancelled(f"stopped while {what} ({done}/{total})")
 
     async def _poll(self) -> None:
         interval = min(self.settings.artifact_poll_seconds, self.settings.catalog_poll_seconds)
@@ -131,8 +161,11 @@ class RecommendationService:
                 await self.refresh_artifacts()
                 if await catalog_stamp() != self.catalog.stamp:
                     await self.refresh_catalog()
-            except Exception:  # a failed poll must not stop serving; it is retried next time
-                log.exception("refreshing recommenders failed")
+            except Exception as error:  # a failed poll must not stop serving; it is retried next time
+                if store_unavailable(error):
+                    log.warning("refreshing recommenders: the store did not answer (%s)", type(error).__name__)
+                else:
+                    log.exception("refreshing recommenders failed")
 
     async def warm_profiles(self) -> int:
         """Embed learners' profile texts ahead of their requests (the first request would otherwise embed
@@ -141,11 +174,11 @@ class RecommendationService:
             return 0
         now, defaults = utcnow(), default_purposes(self.settings.default_consents)
         texts = []
-        async for user in User.find_all().limit(PROFILE_VECTORS.size):
+        async for user in iterate_opened(User, {}, limit=PROFILE_VECTORS.size):  # profile texts are sealed
             learner = learner_of(user, [], [], now, self.settings.interest_half_life_days, defaults)
             texts.append(profile_text(learner))
         try:
-            embedded = await asyncio.get_running_loop().run_in_executor(self.background, PROFILE_VECTORS.warm, texts)
+            embedded = await self._in_background(PROFILE_VECTORS.warm, texts)
         except Exception:  # warming is an optimisation: a failure only means cold first requests
             log.exception("warming profile vectors failed")
             return 0
@@ -163,7 +196,7 @@ class RecommendationService:
             if stamp is not None and stamp == slot.stamp:
                 continue
             changed = True
-            await asyncio.get_running_loop().run_in_executor(self.background, self._load, slot, stamp)
+            await self._in_background(self._load, slot, stamp)
         if changed:
             self._compose()
 
@@ -185,10 +218,21 @@ class RecommendationService:
             return
         if isinstance(model, Content):
             model = _with_items(model, self.catalog.items.values())
-            model.embed_profiles_in_background()
+            model.embed_profiles_in_background(self.settings.recommendation_budget_ms * PROFILE_WAIT_SHARE / 1000)
             embeddings.encode(["warm up"])  # load the sentence model now, not in a learner's request
+            self.background.submit(self._cancellable(_prepare_labels, model, self.catalog))
         slot.model, slot.manifest, slot.problem = model, manifest, None
         log.info("loaded %s artifact %s", slot.cls.name, manifest.version)
+
+    def profile_written(self, user: User) -> None:
+        """A learner's profile was just written: embed its new text now, ahead of their next request."""
+        if not isinstance(self.model("content"), Content):
+            return
+        learner = learner_of(user, [], [], utcnow(), self.settings.interest_half_life_days,
+                             default_purposes(self.settings.default_consents))
+        text = profile_text(learner)
+        if text:
+            PROFILE_VECTORS.embed_later(text)
 
     def _compose(self) -> None:
         self.cache.clear()  # answers of the models being replaced
@@ -210,9 +254,9 @@ class RecommendationService:
         if content is not None and isinstance(content.model, Content):
             new = [item for item in catalog.items.values() if item.id not in content.model.positions]
             if new:
-                loop = asyncio.get_running_loop()
-                content.model = await loop.run_in_executor(self.background, _with_items, content.model, new)
+                content.model = await self._in_background(_with_items, content.model, new)
                 self._compose()
+            self.background.submit(self._cancellable(_prepare_labels, content.model, catalog))
 
     # serving ----------------------------------------------------------------------------------------------
     def strategies(self) -> list[str]:
@@ -248,6 +292,8 @@ class RecommendationService:
         model = self.model(name)
         if model is None:
             return self._fallback(name, request, f"{name} is not trained yet")
+        # read before the call: a profile embedded while the recommender ran may not have been used by it
+        ready = self.profile_ready(request)
         try:
             found = await self._within_budget(model, request)
         except TimeoutError:
@@ -257,7 +303,13 @@ class RecommendationService:
             return self._fallback(name, request, f"{name} failed: {type(error).__name__}")
         if not found and name != FALLBACK:
             return self._fallback(name, request, f"{name} had nothing for this learner")
-        return Outcome(found, name, False)
+        return Outcome(found, name, False, provisional=not ready)
+
+    def profile_ready(self, request: RecommendationRequest) -> bool:
+        """Whether the learner's profile text is embedded (or content is not served): else the answer stood on
+        their declared labels and history alone, and is not cached."""
+        content = self.model("content")
+        return not isinstance(content, Content) or content.profile_ready(request.learner)
 
     async def _within_budget(self, model: Recommender, request: RecommendationRequest) -> list[Recommendation]:
         """`model.recommend(request)` in a worker thread; TimeoutError once it has run longer than the budget
@@ -295,6 +347,21 @@ class RecommendationService:
         if isinstance(content, Content) and course_id in content.positions:
             return content.similar(course_id, k, exclude)
         return _shared_labels(self.catalog.items, course_id, k, exclude)
+
+
+def _prepare_labels(content: Content, catalog: CatalogSnapshot) -> None:
+    """Embed the catalog's skill and topic labels, so that a learner's declared goals and interests stand for
+    their profile until its text is embedded."""
+    try:
+        labels = [label for item in catalog.items.values() for label in (*item.skills, *item.topics)]
+        embedded = content.prepare_labels([*labels, *(skill.name for skill in catalog.skills.values())])
+    except Cancelled:
+        return
+    except Exception:  # an optimisation: without label vectors a new profile waits for its own embedding
+        log.exception("embedding catalog labels failed")
+        return
+    if embedded:
+        log.info("embedded %d catalog labels for new learners' profiles", embedded)
 
 
 def _with_items(content: Content, items: Any) -> Content:

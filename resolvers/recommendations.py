@@ -12,20 +12,22 @@ returned, whatever the recommender does.
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 
 import numpy as np
 
+from app import metrics
 from app.documents import Course, Enrollment, Purpose, Rating, ReviewCard, User
 from app.documents.timestamps import as_utc
 from app.request_ids import new_id
 from recommenders import readiness, reranking
-from recommenders.base import Reason, Recommendation, RecommendationRequest
+from recommenders.base import Learner, Reason, Recommendation, RecommendationRequest
 from recommenders.content import Content
 from resolvers.catalog_snapshot import CourseFilters
 from resolvers.errors import ErrorCode, UseCaseError
 from resolvers.knowledge import mastery_of
 from resolvers.learners import blocked_topic_keys, excluded_courses, learner_of
-from resolvers.recommendation_service import RecommendationService
+from resolvers.recommendation_service import FALLBACK, RecommendationService
 
 CANDIDATE_FACTOR = 4
 
@@ -51,12 +53,24 @@ class RecommendedCourse:
     reasons: tuple[Reason, ...]
 
 
+class Basis(StrEnum):
+    """What a list was made from: the learner's own data, or why not."""
+
+    PERSONALIZED = "PERSONALIZED"
+    NOT_CONSENTED = "NOT_CONSENTED"  # the learner has not granted the `personalization` purpose
+    SWITCHED_OFF = "SWITCHED_OFF"  # the learner turned personalization off
+    NOTHING_KNOWN_YET = "NOTHING_KNOWN_YET"  # no goals, interests or history to go on: what is popular
+    FALLBACK = "FALLBACK"  # the asked recommender failed, was late, is not trained or had nothing
+
+
 @dataclass(frozen=True)
 class RecommendationList:
     items: list[RecommendedCourse]
     request_id: str
     strategy: str
     fallback: bool
+    basis: Basis = Basis.PERSONALIZED
+    provisional: bool = False  # made before the learner's new profile was embedded: never cached
 
 
 @dataclass(frozen=True)
@@ -78,10 +92,12 @@ async def cached_recommendations(service: RecommendationService, user_id: str, a
     question = (_checked(service, ask), ask)
     cached: RecommendationList | None = service.cache.get(user_id, question)
     if cached is not None:
+        metrics.recommendation_served(cached.strategy, cached.basis, cached.fallback)
         return replace(cached, request_id=new_id())
     read_at = service.cache.clock()
     found = await recommend_courses(service, await records(), ask, now, half_life_days, defaults)
-    if not found.fallback:
+    metrics.recommendation_served(found.strategy, found.basis, found.fallback)
+    if not found.fallback and not found.provisional:
         service.cache.put(user_id, question, found, read_at)
     return found
 
@@ -94,16 +110,37 @@ async def recommend_courses(service: RecommendationService, records: LearnerReco
     exclude = excluded_courses(records.user, records.enrollments) | _known_courses(service, records.user)
     exclude |= service.catalog.with_topics(blocked_topic_keys(records.user))
     knowledge = await _knowledge(service, records.user, learner.personalization_enabled, now)
-    rerank = ask.context.available_minutes or ask.diversity or knowledge is not None
+    declared = _declared(records.user) if learner.personalization_enabled else frozenset()
+    rerank = ask.context.available_minutes or ask.diversity or knowledge is not None or declared
     request = RecommendationRequest(learner, ask.first * CANDIDATE_FACTOR if rerank else ask.first,
                                     frozenset(exclude), service.catalog.allowed(ask.filters), now)
     outcome = await service.recommend(name, request)
-    found = _padded(service, outcome.recommendations, request)
+    found = reranking.favour_declared(_padded(service, outcome.recommendations, request), service.catalog.items,
+                                      declared)
     if knowledge is not None:
         found = readiness.adjust(found, knowledge)
     ranked = _reranked(service, found, ask, request)
-    return RecommendationList(_courses(service, ranked, outcome.strategy), new_id(), outcome.strategy,
-                              outcome.fallback)
+    items = _courses(service, ranked, outcome.strategy)
+    only_popular = bool(items) and all(item.source == FALLBACK for item in items)
+    strategy = FALLBACK if only_popular else outcome.strategy  # an answer all from `popular` says so
+    return RecommendationList(items, new_id(), strategy, outcome.fallback,
+                              _basis(records.user, learner, outcome.fallback), outcome.provisional)
+
+
+def _basis(user: User | None, learner: Learner, fallback: bool) -> Basis:
+    """What the list was made from: the learner's data, or why not."""
+    if user is not None and not learner.personalization_enabled:
+        return Basis.SWITCHED_OFF if not user.personalization_enabled else Basis.NOT_CONSENTED
+    if fallback:
+        return Basis.FALLBACK
+    if not (learner.history or learner.interests or learner.goals or learner.profile_text):
+        return Basis.NOTHING_KNOWN_YET
+    return Basis.PERSONALIZED
+
+
+def _declared(user: User | None) -> frozenset[str]:
+    """The goals and interests the learner stated (casefolded): explicit preferences."""
+    return frozenset(label.casefold() for label in (*user.goals, *user.interests)) if user is not None else frozenset()
 
 
 def _known_courses(service: RecommendationService, user: User | None) -> set[str]:

@@ -9,12 +9,14 @@ their own: the server composes them from their trained components.
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from app.documents.timestamps import utcnow
 from app.settings import Settings
 from plugins.registry import Registry, get_registry
 from recommenders.artifacts import ArtifactStore, Manifest
 from recommenders.base import Recommender, TrainingData
+from recommenders.progress import reporting
 from resolvers.consents import default_purposes
 from resolvers.recommendation_service import artifact_root, is_composite, training_config
 from resolvers.training_data import training_data
@@ -41,6 +43,8 @@ async def train_recommenders(settings: Settings, names: Sequence[str] | None = N
     classes = to_train(settings, names, registry or get_registry())
     data = await training_data(utcnow(), settings.interest_half_life_days, default_purposes(settings.default_consents),
                                lambda what: note("data", f"reading {what}"))
+    learners = len({signal.user_id for signal in data.interactions})
+    note("data", f"read {len(data.items):,} courses, {len(data.interactions):,} signals of {learners:,} learners")
     store = ArtifactStore(artifact_root(settings))
     results = []
     for cls in classes:
@@ -48,9 +52,14 @@ async def train_recommenders(settings: Settings, names: Sequence[str] | None = N
             results.append(Trained(cls.name, None, 0.0))
             continue
         note(cls.name, "fitting")
-        results.append(await asyncio.to_thread(_fit_and_publish, cls, data, store))
+        with reporting(partial(_counted, note, cls.name)):
+            results.append(await asyncio.to_thread(_fit_and_publish, cls, data, store))
         note(cls.name, "published")
     return results
+
+
+def _counted(note: Step, name: str, what: str, done: int, total: int) -> None:
+    note(name, f"{what} {done:,}/{total:,}")
 
 
 def _fit_and_publish(cls: type[Recommender], data: TrainingData, store: ArtifactStore) -> Trained:

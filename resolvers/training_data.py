@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from app.documents import Course, Enrollment, Event, Purpose, Rating, User
+from app.sealed_fields import iterate_opened
 from recommenders.base import Interaction, Item, TrainingData
 from resolvers.learners import (
     EVENT_WEIGHTS,
@@ -60,7 +61,7 @@ async def interactions() -> list[Interaction]:
 async def learner_segments(now: datetime, half_life_days: float, defaults: set[Purpose]) -> dict[str, dict[str, str]]:
     """Segments of the learners who allow personalization."""
     segments = {}
-    async for user in User.find_all():
+    async for user in iterate_opened(User, {}):  # job titles are sealed: opened a page at a time
         if personalizable(user, defaults):
             segments[user.id] = segments_of(user, interests_of(user, now, half_life_days))
     return segments

@@ -6,6 +6,8 @@ from pydantic import ValidationError
 
 from app.documents import PROFILE_FIELDS, User
 from app.documents.timestamps import utcnow
+from app.identifiers import id_problem
+from app.sealed_fields import get_opened
 from resolvers.errors import ErrorCode, Problem, UseCaseError, validation_problems
 from resolvers.free_form import free_form_problem
 from resolvers.profile_updates import provenance_changes, update_profile
@@ -14,17 +16,21 @@ PLATFORM = "platform"
 
 
 async def get_user(user_id: str) -> User | None:
-    return await User.get(user_id)
+    return await get_opened(User, user_id)
 
 
 async def upsert_user(user_id: str, fields: dict[str, Any], source: str = PLATFORM) -> User:
     """Create the learner or update the fields given; fields left out (and everything Pathwise derives:
     insights, consents, preferences) keep their values. Each field set records its provenance."""
+    problem = id_problem(user_id)
+    if problem:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"id {problem}", [Problem(ErrorCode.BAD_USER_INPUT,
+                                                                              f"id {problem}", "id")])
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"unknown user fields: {sorted(unknown)}")
     _check_attributes(fields.get("attributes"))
-    existing = await User.get(user_id)
+    existing = await get_opened(User, user_id)
     now = utcnow()
     data = existing.model_dump() if existing else {"id": user_id, "created_at": now}
     try:

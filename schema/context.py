@@ -8,6 +8,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from app.settings import Settings
 from app.tokens import Principal
+from resolvers.audit import AuditLog
 from resolvers.dataloaders import Loaders
 from resolvers.ingestion import EventWriter
 from resolvers.recommendation_service import RecommendationService
@@ -23,6 +24,8 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     event_writer: EventWriter | None = None
     recommendations: RecommendationService | None = None
+    audit_log: AuditLog | None = None  # the app's (schema/http.py); None in contexts tests build by hand
+    audited: set[tuple[str, str]] = field(default_factory=set)  # (operation, learner) recorded in this request
 
 
 Info = StrawberryInfo[Context, None]

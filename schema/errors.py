@@ -6,11 +6,21 @@ from enum import Enum
 import strawberry
 from graphql import GraphQLError
 
-from resolvers.errors import ErrorCode, Problem, UseCaseError
+from resolvers.errors import ErrorCode, Problem, UseCaseError, clipped, store_unavailable
+from schema.enums import described_enum
 
 log = logging.getLogger("pathwise.api")
 
-ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode", description="Why an input was refused.")
+ErrorCodeType = described_enum(ErrorCode, "ErrorCode", "Why an input was refused (also `extensions.code` of "
+                               "top-level errors).", {
+    "BAD_USER_INPUT": "An argument is malformed or out of its limits; `field` names it.",
+    "NOT_FOUND": "A named course, skill, exercise, question or test does not exist (for the caller).",
+    "FORBIDDEN": "The caller's role may not do this, or not for that learner.",
+    "UNAUTHENTICATED": "No valid bearer token was sent.",
+    "DUPLICATE": "The same item appears twice in one batch.",
+    "CONSENT_REQUIRED": "The learner has not granted the purpose this needs (see `consents`).",
+    "UNAVAILABLE": "This server cannot do it now (e.g. recommendations not loaded).",
+})
 
 
 class ApiError(GraphQLError):
@@ -18,29 +28,28 @@ class ApiError(GraphQLError):
 
     def __init__(self, code: ErrorCode | str, message: str) -> None:
         value = code.value if isinstance(code, Enum) else code
-        super().__init__(message, extensions={"code": value})
+        super().__init__(clipped(message), extensions={"code": value})
 
 
 def api_error(error: UseCaseError) -> ApiError:
     return ApiError(error.code, error.message)
 
 
-@strawberry.type(description="One thing wrong with a mutation's input.")
+@strawberry.type(description="One thing wrong with a mutation's input. A value object (no id): it only exists in "
+                 "the payload that reports it.")
 class UserError:
-    code: ErrorCodeType  # type: ignore[valid-type]
-    message: str
+    code: ErrorCodeType = strawberry.field(description="A stable code to branch on.")  # type: ignore[valid-type]
+    message: str = strawberry.field(description="What is wrong, in English, for developers.")
     field: str | None = strawberry.field(description="The input field at fault (camelCase), if any.")
     index: int | None = strawberry.field(description="The position in a batch input, if any.")
 
 
 def user_errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError(code=p.code, message=p.message, field=p.field, index=p.index) for p in problems]
+    return [UserError(code=p.code, message=clipped(p.message), field=p.field, index=p.index) for p in problems]
 
 
 def should_mask_error(error: GraphQLError) -> bool:
-    """Mask unexpected exceptions (logged with the request id); show expected ones."""
+    """Mask unexpected exceptions (the schema logs them, with the request id); show expected ones."""
     original = error.original_error
-    if original is None or isinstance(original, ApiError | GraphQLError):
-        return False
-    log.error("unexpected error in %s", error.path, exc_info=original)
-    return True
+    shown = isinstance(original, ApiError | GraphQLError) or store_unavailable(original)  # the latter: UNAVAILABLE
+    return original is not None and not shown

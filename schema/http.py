@@ -1,10 +1,16 @@
-"""The GraphQL endpoint: context per request, and an `extensions.code` on every error."""
+"""The GraphQL endpoint: context per request, an `extensions.code` on every error, and GraphQL over HTTP's
+`application/graphql-response+json` (400 for a request that never executed) for clients that accept it."""
 
+from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import GraphQLError
+from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -12,20 +18,65 @@ from strawberry.types import ExecutionResult
 
 from app.settings import Settings
 from app.tokens import InvalidTokenError, TokenVerifier
+from resolvers.errors import STORE_UNAVAILABLE, ErrorCode, clipped, store_unavailable
 from schema.context import Context
+from schema.error_codes import INTERNAL_SERVER_ERROR, error_code
+from schema.graphiql import BUILT_ASSETS, graphiql_page
+from schema.request_bodies import BadRequestBodyError, decoded_json
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class PathwiseGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    def __init__(self, schema: Any, settings: Settings, graphiql_assets: Path = BUILT_ASSETS) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
         self.verifier = TokenVerifier(settings)
+        self.graphiql_assets = graphiql_assets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        prefers = _prefers_graphql_response(Headers(scope=scope).get("accept", ""))
+        try:
+            response: Response = await self.run(Request(scope, receive))
+        except BadRequestBodyError as error:  # not JSON of a request: coded JSON for every client
+            response = JSONResponse({"errors": [{"message": error.reason, "extensions": {"code": error.code}}]},
+                                    error.status_code, media_type=GRAPHQL_RESPONSE if prefers else None)
+        except HTTPException as error:  # a request that never executed: a GraphQL response without `data`
+            response = JSONResponse({"errors": [{"message": error.reason, "extensions": {
+                "code": HTTPStatus(error.status_code).name}}]}, error.status_code, media_type=GRAPHQL_RESPONSE,
+            ) if prefers else PlainTextResponse(error.reason, status_code=error.status_code)  # as Strawberry answers
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decoded_json(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(self.graphiql_assets)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        if _prefers_graphql_response(request.headers.get("accept", "")):
+            sub_response.media_type = GRAPHQL_RESPONSE  # read back in create_response
+        return sub_response
+
+    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+                        sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE:
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+            if not sub_response.status_code and isinstance(response_data, dict) and "data" not in response_data:
+                response.status_code = _status_without_data(response_data)
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         assert isinstance(request, Request)
         context = Context(request=request, response=response if isinstance(response, Response) else None,
                           settings=self.settings, event_writer=getattr(request.app.state, "event_writer", None),
-                          recommendations=getattr(request.app.state, "recommendations", None))
+                          recommendations=getattr(request.app.state, "recommendations", None),
+                          audit_log=getattr(request.app.state, "audit_log", None))
         header = request.headers.get("authorization", "")
         if header:
             scheme, _, token = header.partition(" ")
@@ -42,28 +93,52 @@ class PathwiseGraphQL(GraphQL[Context, None]):
         response = await super().process_result(request, result)
         if result.errors:
             response["errors"] = [_with_code(error, request) for error in result.errors]
+            if _never_executed(result) and _prefers_graphql_response(request.headers.get("accept", "")):
+                del response["data"]  # GraphQL over HTTP: no `data` entry, and 400
         return response
+
+
+def _prefers_graphql_response(accept: str) -> bool:
+    """Whether `accept` ranks application/graphql-response+json at least as high as application/json."""
+    weights: dict[str, float] = {}
+    for item in accept.lower().split(","):
+        media_type, *params = (part.strip() for part in item.split(";"))
+        weight = next((value for name, _, value in (p.partition("=") for p in params) if name.strip() == "q"), "1")
+        try:
+            weights[media_type] = max(float(weight), weights.get(media_type, 0.0))
+        except ValueError:
+            continue
+    ours = weights.get(GRAPHQL_RESPONSE, 0.0)
+    return ours > 0 and ours >= weights.get("application/json", 0.0)
+
+
+def _status_without_data(response: GraphQLHTTPResponse) -> int:
+    """400 for a request error; 500 (503 for the store) when the server failed before executing it."""
+    errors = [error for error in response.get("errors") or [] if isinstance(error, dict)]
+    codes = {error.get("extensions", {}).get("code") for error in errors}
+    if ErrorCode.UNAVAILABLE.value in codes:
+        return HTTPStatus.SERVICE_UNAVAILABLE
+    return HTTPStatus.INTERNAL_SERVER_ERROR if INTERNAL_SERVER_ERROR in codes else HTTPStatus.BAD_REQUEST
+
+
+def _never_executed(result: ExecutionResult) -> bool:
+    """Parse, validation and variable errors: no data, and no error at a field's path."""
+    return result.data is None and all(error.path is None for error in result.errors or [])
 
 
 def _with_code(error: GraphQLError, request: Request) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
+    formatted["message"] = clipped(formatted["message"])  # validation messages quote the query's values
+    if store_unavailable(error.original_error):  # the driver's message names hosts: not for clients
+        return {**formatted, "message": STORE_UNAVAILABLE, "extensions": {"code": ErrorCode.UNAVAILABLE.value}}
+    unexpected = error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+    if unexpected:  # raised outside resolvers (in an extension, say), where MaskErrors does not look
+        formatted["message"] = "Unexpected error."
     extensions = dict(formatted.get("extensions") or {})
     if "code" not in extensions:
-        extensions["code"] = _code_for(error)
-        if extensions["code"] == "INTERNAL_SERVER_ERROR":
+        extensions["code"] = INTERNAL_SERVER_ERROR if unexpected else error_code(error)
+        if extensions["code"] == INTERNAL_SERVER_ERROR:
             extensions["requestId"] = request.headers.get("x-request-id") or request.scope.get("request_id")
     formatted["extensions"] = extensions
     return formatted
 
-
-def _code_for(error: GraphQLError) -> str:
-    message = error.message
-    if message == "Unexpected error.":
-        return "INTERNAL_SERVER_ERROR"
-    if message.startswith("Syntax Error"):
-        return "GRAPHQL_PARSE_FAILED"
-    if message.startswith("Variable '$") or "got invalid value" in message:
-        return "BAD_USER_INPUT"
-    if "exceeds maximum operation depth" in message or "token" in message.lower():
-        return "QUERY_TOO_COMPLEX"
-    return "GRAPHQL_VALIDATION_FAILED"

@@ -1,54 +1,63 @@
 """The root schema: the domains' Query and Mutation types merged, with limits and caches."""
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, ValidationCache
 from strawberry.tools import merge_types
 
 from app.settings import Settings
 from schema.accounts import schema as accounts
+from schema.audit import schema as audit
+from schema.cost import CostModel
 from schema.courses import schema as courses
+from schema.error_logs import PathwiseSchema
 from schema.errors import should_mask_error
 from schema.events import schema as events
 from schema.learning import schema as learning
 from schema.mastery import schema as mastery
 from schema.onboarding import schema as onboarding
+from schema.operation_metrics import OperationMetrics
 from schema.paths import schema as paths
 from schema.practice import schema as practice
 from schema.practice_catalog import schema as practice_catalog
 from schema.preferences import schema as preferences
 from schema.privacy import schema as privacy
+from schema.query_limits import QueryLimiter, QueryLimits
 from schema.recommendations import schema as recommendations
 from schema.scalars import SCALAR_OVERRIDES
+from schema.text_inputs import TextInputCheck
 from schema.users import schema as users
 
 Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query,
                                 practice.Query, recommendations.Query, practice_catalog.Query, mastery.Query,
-                                paths.Query))
+                                paths.Query, audit.Query))
 Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation,
                                    privacy.Mutation, onboarding.Mutation, preferences.Mutation, accounts.Mutation,
                                    practice.Mutation, practice_catalog.Mutation, mastery.Mutation))
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What clients read: learners, the catalog, recommendations, practice, mastery, paths and privacy. Each field "
+    "says who may call it and its limits (`first` ≤ 100 and the like). Every request may be at most 10 levels "
+    "deep, 2,000 tokens long and cost 25,000 points (by default; `recommendations` and `learningPath` cost 1,000, "
+    "a `goal` 5,000 more, `first` multiplies what each item asks for; README, \"Limits\"), else QUERY_TOO_COMPLEX; "
+    "a client over its budget of the minute gets HTTP 429 and RATE_LIMITED.")
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What clients change. Each payload returns what it changed (the entity with its `id`, and the learner when "
+    "their recommendations depend on it), and expected failures as `errors` with a code.")
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # One depth rule for the schema's life: QueryDepthLimiter makes a new rule class per instance, and the
-    # validation cache keys on the rules, so a limiter per request would never let a validation be reused.
-    depth_rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
-    return strawberry.Schema(
+    # Tokens, depth, cost and budgets are checked (and the parse cached) before validation: schema/query_limits.py.
+    limits = QueryLimits.from_settings(settings)
+    schema = PathwiseSchema(
         query=Query,
         mutation=Mutation,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
-            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: ParserCache(maxsize=256),
-            lambda: AddValidationRules(depth_rules),
+            lambda: QueryLimiter(limits, model),
             lambda: ValidationCache(maxsize=256),
+            TextInputCheck,
             lambda: MaskErrors(should_mask_error=should_mask_error),
+            OperationMetrics,  # /metrics: requests by operation, errors by code
         ],
     )
+    model = CostModel(schema._schema)
+    return schema

@@ -1,8 +1,10 @@
 """Beanie documents: what Pathwise stores in MongoDB. String ids only, no `Link` fields."""
 
 from app.documents.accounts import ConnectedAccount, Provider
+from app.documents.audit import AuditAction, AuditEntry
 from app.documents.consents import ConsentEntry, ConsentSource, Purpose
 from app.documents.courses import Course, CourseFormat, CourseLevel
+from app.documents.data_keys import DataKey
 from app.documents.enrollments import Enrollment, EnrollmentStatus
 from app.documents.events import Event, EventContext
 from app.documents.practice import (
@@ -19,17 +21,20 @@ from app.documents.ratings import Rating
 from app.documents.users import PROFILE_FIELDS, User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
-                               KnowledgeState, ReviewCard, PlacementTest]
+                               KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry]
 
 __all__ = [
     "DOCUMENT_MODELS",
     "PROFILE_FIELDS",
+    "AuditAction",
+    "AuditEntry",
     "ConnectedAccount",
     "ConsentEntry",
     "ConsentSource",
     "Course",
     "CourseFormat",
     "CourseLevel",
+    "DataKey",
     "Enrollment",
     "EnrollmentStatus",
     "Event",

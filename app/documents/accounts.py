@@ -5,9 +5,10 @@ from typing import Any
 
 import pymongo
 from beanie import Document
-from pydantic import Field
+from pydantic import Field, model_validator
 from pymongo import IndexModel
 
+from app import sealed_fields
 from app.documents.timestamps import UtcDatetime, utcnow
 
 
@@ -30,6 +31,12 @@ class ConnectedAccount(Document):
     positions: list[dict[str, Any]] = Field(default_factory=list)
     education: list[dict[str, Any]] = Field(default_factory=list)
     profile: dict[str, Any] = Field(default_factory=dict)  # the normalized profile (skills with weights, ...)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _open_sealed(cls, data: Any) -> Any:
+        """Stored values of the sealed fields are encrypted (app/sealed_fields.py): opened here."""
+        return sealed_fields.open_sealed("accounts", data)
 
     @staticmethod
     def key(user_id: str, provider: str) -> str:

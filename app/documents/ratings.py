@@ -1,11 +1,13 @@
 """A learner's rating (1–5) of a course, with an optional review."""
 
+from typing import Any
 
 import pymongo
 from beanie import Document
-from pydantic import Field
+from pydantic import Field, model_validator
 from pymongo import IndexModel
 
+from app import sealed_fields
 from app.documents.timestamps import UtcDatetime, utcnow
 
 
@@ -19,6 +21,12 @@ class Rating(Document):
     review: str | None = Field(default=None, max_length=10_000)
     created_at: UtcDatetime = Field(default_factory=utcnow)
     updated_at: UtcDatetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _open_sealed(cls, data: Any) -> Any:
+        """Stored values of the sealed fields are encrypted (app/sealed_fields.py): opened here."""
+        return sealed_fields.open_sealed("ratings", data)
 
     @staticmethod
     def key(user_id: str, course_id: str) -> str:

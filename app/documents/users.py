@@ -3,8 +3,9 @@
 from typing import Any
 
 from beanie import Document
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from app import sealed_fields
 from app.documents.profiles import Activity, Insights, Onboarding, Preferences, Provenance
 from app.documents.timestamps import UtcDatetime, utcnow
 
@@ -47,6 +48,12 @@ class User(Document):
     provenance: dict[str, Provenance] = Field(default_factory=dict)  # field -> where its value came from
     created_at: UtcDatetime = Field(default_factory=utcnow)
     updated_at: UtcDatetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _open_sealed(cls, data: Any) -> Any:
+        """Stored values of the sealed fields are encrypted (app/sealed_fields.py): opened here."""
+        return sealed_fields.open_sealed("users", data)
 
     class Settings:
         name = "users"

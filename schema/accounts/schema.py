@@ -1,5 +1,7 @@
 """Connecting and disconnecting third-party accounts."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -8,9 +10,13 @@ from resolvers import accounts as use_cases
 from resolvers.consents import default_purposes
 from resolvers.errors import UseCaseError
 from schema.accounts.types import AccountProviderType, ConnectAccountPayload, DisconnectAccountPayload
+from schema.arguments import UserIdArg
 from schema.context import Info
 from schema.errors import user_errors
 from schema.permissions import ActsForUser, acting_user
+
+_Provider = Annotated[AccountProviderType, strawberry.argument(  # type: ignore[valid-type]
+    description="The sign-in provider the profile comes from.")]
 
 
 @strawberry.type
@@ -21,8 +27,9 @@ class Mutation:
         "third_party_import (CONSENT_REQUIRED otherwise, nothing stored). Fills only empty fields or those "
         "this provider set before; connecting again replaces the earlier import."))
     async def connect_account(
-        self, info: Info, provider: AccountProviderType, profile: JSON,  # type: ignore[valid-type]
-        user_id: strawberry.ID | None = None,
+        self, info: Info, provider: _Provider, profile: Annotated[JSON, strawberry.argument(
+            description="The profile as the provider's API returned it (JSON object ≤ 256 KB, ≤ 8 levels deep).")],
+        user_id: UserIdArg = None,
     ) -> ConnectAccountPayload:
         owner = acting_user(info, user_id)
         defaults = default_purposes(info.context.settings.default_consents)
@@ -35,8 +42,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=[ActsForUser], description=(
         "Disconnect an account: the profile values it set (and still owns) and the account are removed."))
     async def disconnect_account(
-        self, info: Info, provider: AccountProviderType,  # type: ignore[valid-type]
-        user_id: strawberry.ID | None = None,
+        self, info: Info, provider: _Provider, user_id: UserIdArg = None,
     ) -> DisconnectAccountPayload:
         owner = acting_user(info, user_id)
         try:

@@ -1,12 +1,16 @@
 """Catalog queries and mutations."""
 
+from typing import Annotated
+
 import strawberry
 
 from app.documents import Course as CourseDocument
 from app.tokens import Role
 from resolvers import courses as use_cases
+from resolvers.course_search import MAX_SEARCH_CHARS, MAX_SEARCH_WORDS
 from resolvers.errors import UseCaseError
 from resolvers.pages import MAX_PAGE_SIZE, Page
+from schema.arguments import AfterArg
 from schema.context import Info
 from schema.courses.types import (
     Course,
@@ -27,10 +31,12 @@ def _connection(page: Page[CourseDocument]) -> CourseConnection:
     return CourseConnection(total_count=page.total_count, edges=edges, page_info=page_info_of(page))
 
 
-@strawberry.type
+@strawberry.type(description="Catalog queries.")
 class Query:
     @strawberry.field(permission_classes=[IsAuthenticated], description="A course by id, or null.")
-    async def course(self, info: Info, id: strawberry.ID) -> Course | None:
+    async def course(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The course's id.")]
+    ) -> Course | None:
         return await info.context.loaders.course_by_id.load(str(id))
 
     @strawberry.field(
@@ -42,9 +48,20 @@ class Query:
         ),
     )
     async def courses(
-        self, info: Info, search: str | None = None, skills: list[str] | None = None,
-        level: CourseLevelType | None = None, language: str | None = None,  # type: ignore[valid-type]
-        first: int = 20, after: str | None = None, include_unpublished: bool = False,
+        self, info: Info,
+        search: Annotated[str | None, strawberry.argument(description=(
+            "Full-text query: any of its words in the title (weighed most), skills, topics, summary or "
+            f"description, results by relevance. At most {MAX_SEARCH_CHARS} characters and {MAX_SEARCH_WORDS} "
+            "words, without NUL: longer is refused with BAD_USER_INPUT."))] = None,
+        skills: Annotated[list[str] | None, strawberry.argument(
+            description="Courses teaching any of these skills, ignoring case.")] = None,
+        level: Annotated[CourseLevelType | None, strawberry.argument(  # type: ignore[valid-type]
+            description="Courses of this level.")] = None,
+        language: Annotated[str | None, strawberry.argument(description="Courses in this language, e.g. en.")] = None,
+        first: Annotated[int, strawberry.argument(description=f"Page size, 1–{MAX_PAGE_SIZE}.")] = 20,
+        after: AfterArg = None,
+        include_unpublished: Annotated[bool, strawberry.argument(
+            description="Also unpublished courses; only honoured for partners and admins.")] = False,
     ) -> CourseConnection:
         principal = info.context.principal
         privileged = principal is not None and principal.has_any(Role.PARTNER, Role.ADMIN)
@@ -59,7 +76,7 @@ class Query:
         return _connection(page)
 
 
-@strawberry.type
+@strawberry.type(description="Catalog mutations.")
 class Mutation:
     @strawberry.mutation(
         permission_classes=[IsPartner],
@@ -68,7 +85,10 @@ class Mutation:
             "Unchanged courses are not rewritten."
         ),
     )
-    async def upsert_courses(self, info: Info, input: list[CourseInput]) -> UpsertCoursesPayload:
+    async def upsert_courses(
+        self, info: Info, input: Annotated[list[CourseInput], strawberry.argument(
+            description="1 to 1,000 courses (PATHWISE_MAX_COURSES_PER_BATCH), each by id.")],
+    ) -> UpsertCoursesPayload:
         items = [given_fields(item) for item in input]
         try:
             report = await use_cases.upsert_courses(items, info.context.settings.max_courses_per_batch)

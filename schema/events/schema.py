@@ -1,12 +1,13 @@
 """The event-tracking mutation."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from resolvers import events as use_cases
 from resolvers.consents import default_purposes
 from resolvers.errors import UseCaseError
+from schema.arguments import UserIdArg
 from schema.context import Context, Info
 from schema.errors import user_errors
 from schema.events.types import EventInput, TrackEventsPayload
@@ -38,11 +39,13 @@ class Mutation:
         permission_classes=[ActsForUser],
         description=(
             "Store 1–1,000 events of a learner (the caller unless an admin names userId); "
-            "one result per event."
+            "one result per event, and the learner as the events left them."
         ),
     )
     async def track_events(
-        self, info: Info, events: list[EventInput], user_id: strawberry.ID | None = None
+        self, info: Info, events: Annotated[list[EventInput], strawberry.argument(
+            description="1 to 1,000 events (PATHWISE_MAX_EVENTS_PER_BATCH) of the learner.")],
+        user_id: UserIdArg = None,
     ) -> TrackEventsPayload:
         owner = acting_user(info, user_id)
         raw = [{**_as_dict(event), "user_id": owner} for event in events]
@@ -50,9 +53,10 @@ class Mutation:
             results = await use_cases.track_events(raw, ingest_options(info.context))
         except UseCaseError as error:
             problems = user_errors(error.problems)
-            return TrackEventsPayload(accepted=0, duplicates=0, rejected=0, results=[], errors=problems)
+            return TrackEventsPayload(accepted=0, duplicates=0, rejected=0, owner=None, results=[], errors=problems)
         counts = {status: sum(1 for r in results if r.status == status) for status in use_cases.EventStatus}
         return TrackEventsPayload(
             accepted=counts[use_cases.EventStatus.ACCEPTED], duplicates=counts[use_cases.EventStatus.DUPLICATE],
             rejected=counts[use_cases.EventStatus.REJECTED], results=results, errors=[],  # type: ignore[arg-type]
+            owner=owner,
         )

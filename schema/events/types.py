@@ -8,55 +8,69 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.events import EventStatus
+from schema.enums import described_enum
 from schema.errors import ErrorCodeType, UserError
+from schema.users.learners import LearnerPayload
 
-EventStatusType = strawberry.enum(EventStatus, name="EventStatus")
+EventStatusType = described_enum(EventStatus, "EventStatus", "What became of one tracked event.", {
+    "ACCEPTED": "Stored, and folded into the learner's insights.",
+    "DUPLICATE": "An event with this eventId was stored before; nothing changed.",
+    "REJECTED": "Not stored: `code` and `message` say why.",
+})
 
 
-@strawberry.input
+def _context(description: str) -> Any:
+    return strawberry.field(default=strawberry.UNSET, description=description)
+
+
+@strawberry.input(description="Where the event happened: the client's device and app, coarse location only.")
 class EventContextInput:
-    device: str | None = strawberry.UNSET
-    os: str | None = strawberry.UNSET
-    browser: str | None = strawberry.UNSET
-    screen: str | None = strawberry.UNSET
-    locale: str | None = strawberry.UNSET
-    timezone: str | None = strawberry.UNSET
-    network: str | None = strawberry.UNSET
-    app_version: str | None = strawberry.UNSET
+    device: str | None = _context("desktop, mobile (phone), tablet, tv, ...")
+    os: str | None = _context("Operating system, e.g. iOS 17.")
+    browser: str | None = _context("Browser, e.g. Firefox 128.")
+    screen: str | None = _context("Screen size in pixels, e.g. 1920x1080.")
+    locale: str | None = _context("BCP 47 locale, e.g. fr-FR.")
+    timezone: str | None = _context("IANA time zone, e.g. Europe/Paris: hour-of-day insights are counted in it.")
+    network: str | None = _context("Connection type, e.g. wifi or cellular.")
+    app_version: str | None = _context("The client app's version.")
     country: str | None = strawberry.field(default=strawberry.UNSET, description="Coarse location only.")
     city: str | None = strawberry.field(default=strawberry.UNSET, description="Coarse location only.")
 
 
 @strawberry.input(description="One event. `eventId` is the client's id: sending it again is a no-op.")
 class EventInput:
-    event_id: str
+    event_id: str = strawberry.field(description="The client's unique id for the event; sending it again is a no-op.")
     type: str = strawberry.field(description="lower_snake_case, or custom:name for your own types.")
-    course_id: strawberry.ID | None = strawberry.UNSET
+    course_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The course it concerns, if any (a catalog course id).")
     timestamp: datetime | None = strawberry.field(
         default=strawberry.UNSET, description="When it happened, by the client's clock."
     )
-    session_id: str | None = strawberry.UNSET
-    context: EventContextInput | None = strawberry.UNSET
+    session_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The client's session id: session lengths are measured by it.")
+    context: EventContextInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Device, app and coarse location.")
     properties: JSON | None = strawberry.field(
         default=strawberry.UNSET,
         description="Free-form object: no key may start with '$' or hold '.' or NUL; depth ≤ 5; ≤ 16 KB.",
     )
 
 
-@strawberry.type
+@strawberry.type(description="What became of one input event. A value object (no id): events are write-only.")
 class EventResult:
-    index: int
-    event_id: str
-    status: EventStatusType  # type: ignore[valid-type]
-    code: ErrorCodeType | None  # type: ignore[valid-type]
-    message: str | None
+    index: int = strawberry.field(description="Its position in the input, from 0.")
+    event_id: str = strawberry.field(description="The eventId sent.")
+    status: EventStatusType = strawberry.field(description="ACCEPTED, DUPLICATE or REJECTED.")  # type: ignore[valid-type]
+    code: ErrorCodeType | None = strawberry.field(  # type: ignore[valid-type]
+        description="Why it was rejected; null otherwise.")
+    message: str | None = strawberry.field(description="Why it was rejected, in words; null otherwise.")
 
 
-@strawberry.type
-class TrackEventsPayload:
-    accepted: int
-    duplicates: int
-    rejected: int
+@strawberry.type(description="What trackEvents stored.")
+class TrackEventsPayload(LearnerPayload):
+    accepted: int = strawberry.field(description="Events stored now.")
+    duplicates: int = strawberry.field(description="Events stored before (same eventId), left alone.")
+    rejected: int = strawberry.field(description="Events refused; see results.")
     results: list[EventResult] = strawberry.field(description="One per input event, in order.")
     errors: list[UserError] = strawberry.field(description="Why the whole batch was refused, if it was.")
 

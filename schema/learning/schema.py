@@ -1,46 +1,75 @@
-"""Enrolment, progress and rating mutations."""
+"""Enrolment, progress and rating mutations. Each payload returns what it changed: the enrolment or rating,
+the learner (whose recommendations depend on it) and, for ratings, the course with its new stats."""
+
+from typing import Annotated
 
 import strawberry
 
+from app.documents import Course as CourseDocument
+from app.documents import Enrollment as EnrollmentDocument
 from resolvers import enrollments, ratings
 from resolvers.errors import UseCaseError
+from schema.arguments import CourseIdArg, UserIdArg
 from schema.context import Info
 from schema.errors import user_errors
 from schema.learning.types import EnrollmentPayload, RatingPayload
 from schema.permissions import ActsForUser, acting_user
+from schema.users.learners import forget
+
+_PROGRESS = "Progress from 0 to 1; 1 completes the course (COMPLETED), below 1 makes it ACTIVE again."
+_RATING = "Stars, 1 to 5."
+_REVIEW = "A review text (≤ 10,000 characters); null for none."
+
+
+def _enrollment_payload(info: Info, owner: str, found: EnrollmentDocument) -> EnrollmentPayload:
+    forget(info.context.loaders.course_by_id, found.course_id)  # its stats changed
+    return EnrollmentPayload(owner=owner, enrollment=found, errors=[])
+
+
+async def _course(info: Info, course_id: str) -> CourseDocument | None:
+    forget(info.context.loaders.course_by_id, course_id)
+    return await info.context.loaders.course_by_id.load(course_id)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[ActsForUser], description="Enrol in a course; again is a no-op.")
-    async def enroll(
-        self, info: Info, course_id: strawberry.ID, user_id: strawberry.ID | None = None
-    ) -> EnrollmentPayload:
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Enrol the learner (the caller, or any for admins) in a course (NOT_FOUND if it is not in the catalog); "
+        "again is a no-op. Returns the enrolment and the learner: the course leaves their recommendations, so "
+        "select `user { recommendations(...) }` here or refetch `recommendations`."))
+    async def enroll(self, info: Info, course_id: CourseIdArg, user_id: UserIdArg = None) -> EnrollmentPayload:
+        owner = acting_user(info, user_id)
         try:
-            found = await enrollments.enroll(acting_user(info, user_id), str(course_id))
+            found = await enrollments.enroll(owner, str(course_id))
         except UseCaseError as error:
-            return EnrollmentPayload(enrollment=None, errors=user_errors(error.problems))
-        return EnrollmentPayload(enrollment=found, errors=[])
+            return EnrollmentPayload(owner=None, enrollment=None, errors=user_errors(error.problems))
+        return _enrollment_payload(info, owner, found)
 
-    @strawberry.mutation(permission_classes=[ActsForUser], description="Record progress 0–1 (1 completes).")
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Record progress 0–1 in a course the learner is enrolled in (NOT_FOUND otherwise); 1 completes it. "
+        "Returns the enrolment and the learner."))
     async def update_progress(
-        self, info: Info, course_id: strawberry.ID, progress: float, user_id: strawberry.ID | None = None
+        self, info: Info, course_id: CourseIdArg,
+        progress: Annotated[float, strawberry.argument(description=_PROGRESS)], user_id: UserIdArg = None,
     ) -> EnrollmentPayload:
+        owner = acting_user(info, user_id)
         try:
-            found = await enrollments.update_progress(acting_user(info, user_id), str(course_id), progress)
+            found = await enrollments.update_progress(owner, str(course_id), progress)
         except UseCaseError as error:
-            return EnrollmentPayload(enrollment=None, errors=user_errors(error.problems))
-        return EnrollmentPayload(enrollment=found, errors=[])
+            return EnrollmentPayload(owner=None, enrollment=None, errors=user_errors(error.problems))
+        return _enrollment_payload(info, owner, found)
 
-    @strawberry.mutation(
-        permission_classes=[ActsForUser], description="Rate 1–5 with an optional review (≤ 10,000 characters)."
-    )
+    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+        "Rate a course 1–5 with an optional review (≤ 10,000 characters); again replaces the rating. Returns the "
+        "rating, the course with its new stats, and the learner."))
     async def rate_course(
-        self, info: Info, course_id: strawberry.ID, rating: int, review: str | None = None,
-        user_id: strawberry.ID | None = None,
+        self, info: Info, course_id: CourseIdArg, rating: Annotated[int, strawberry.argument(description=_RATING)],
+        review: Annotated[str | None, strawberry.argument(description=_REVIEW)] = None, user_id: UserIdArg = None,
     ) -> RatingPayload:
+        owner = acting_user(info, user_id)
         try:
-            stored = await ratings.rate_course(acting_user(info, user_id), str(course_id), rating, review)
+            stored = await ratings.rate_course(owner, str(course_id), rating, review)
         except UseCaseError as error:
-            return RatingPayload(rating=None, errors=user_errors(error.problems))
-        return RatingPayload(rating=stored, errors=[])
+            return RatingPayload(owner=None, rating=None, course=None, errors=user_errors(error.problems))
+        return RatingPayload(owner=owner, rating=stored, course=await _course(info, stored.course_id),
+                             errors=[])

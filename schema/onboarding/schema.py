@@ -1,5 +1,7 @@
 """Onboarding, progressive profiling questions, and the catalog taxonomy."""
 
+from typing import Annotated
+
 import strawberry
 
 from app.documents import CourseFormat
@@ -8,12 +10,15 @@ from app.documents.timestamps import utcnow
 from resolvers import onboarding, profile_questions
 from resolvers.catalog_taxonomy import catalog_taxonomy
 from resolvers.errors import UseCaseError
+from schema.arguments import UserIdArg
 from schema.context import Info
 from schema.errors import user_errors
 from schema.onboarding.types import OnboardingInput, ProfileQuestion, ProfileQuestionPayload, Taxonomy
 from schema.permissions import ActsForUser, IsAuthenticated, acting_user
 from schema.preferences.schema import profile_payload
 from schema.preferences.types import ProfilePayload
+
+_QuestionId = Annotated[strawberry.ID, strawberry.argument(description="The question's id (ProfileQuestion.id).")]
 
 
 def answers_of(input: OnboardingInput) -> onboarding.OnboardingAnswers:
@@ -33,9 +38,7 @@ def question_payload(user: UserDocument) -> ProfileQuestionPayload:
 class Query:
     @strawberry.field(permission_classes=[ActsForUser], description=(
         "The single most useful question to ask the learner now (the caller, or any for admins), or null."))
-    async def next_profile_question(
-        self, info: Info, user_id: strawberry.ID | None = None
-    ) -> ProfileQuestion | None:
+    async def next_profile_question(self, info: Info, user_id: UserIdArg = None) -> ProfileQuestion | None:
         owner = acting_user(info, user_id)
         user = await info.context.loaders.user_by_id.load(owner) or UserDocument(id=owner)
         return profile_questions.next_profile_question(user, utcnow())  # type: ignore[return-value]
@@ -51,9 +54,10 @@ class Query:
 class Mutation:
     @strawberry.mutation(permission_classes=[ActsForUser], description=(
         "Store the learner's onboarding answers (the caller, or any for admins). Unknown skills or topics are "
-        "errors with their index; nothing is stored then."))
+        "errors with their index; nothing is stored then. Returns the learner, whose recommendations change."))
     async def submit_onboarding(
-        self, info: Info, input: OnboardingInput, user_id: strawberry.ID | None = None
+        self, info: Info, input: Annotated[OnboardingInput, strawberry.argument(description="The answers.")],
+        user_id: UserIdArg = None,
     ) -> ProfilePayload:
         owner = acting_user(info, user_id)
         return await profile_payload(onboarding.submit_onboarding(owner, answers_of(input)))
@@ -62,7 +66,10 @@ class Mutation:
         "Answer a profile question (a number as digits, a choice as one of its options, free text ≤ 200 "
         "characters); returns the next question."))
     async def answer_profile_question(
-        self, info: Info, question_id: strawberry.ID, answer: str, user_id: strawberry.ID | None = None
+        self, info: Info, question_id: _QuestionId,
+        answer: Annotated[str, strawberry.argument(
+            description="A number as digits, a choice as one of its options, or free text (≤ 200 characters).")],
+        user_id: UserIdArg = None,
     ) -> ProfileQuestionPayload:
         owner = acting_user(info, user_id)
         try:
@@ -74,7 +81,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=[ActsForUser], description=(
         "Skip a profile question: it is not asked again for 30 days. Returns the next question."))
     async def skip_profile_question(
-        self, info: Info, question_id: strawberry.ID, user_id: strawberry.ID | None = None
+        self, info: Info, question_id: _QuestionId, user_id: UserIdArg = None
     ) -> ProfileQuestionPayload:
         owner = acting_user(info, user_id)
         try:

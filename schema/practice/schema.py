@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -9,6 +10,7 @@ from resolvers import placement_tests, reviews
 from resolvers.errors import UseCaseError
 from resolvers.pages import MAX_PAGE_SIZE
 from resolvers.placement_tests import MAX_SKILLS, PlacementView
+from schema.arguments import LearnerIdArg
 from schema.context import Info
 from schema.errors import api_error, user_errors
 from schema.permissions import ActsForLearner, IsAuthenticated, acting_user, is_platform
@@ -21,8 +23,8 @@ async def _payload(change: Awaitable[PlacementView]) -> PlacementTestPayload:
     try:
         view = await change
     except UseCaseError as error:
-        return PlacementTestPayload(test=None, errors=user_errors(error.problems))
-    return PlacementTestPayload(test=view, errors=[])  # type: ignore[arg-type]
+        return PlacementTestPayload(owner=None, test=None, errors=user_errors(error.problems))
+    return PlacementTestPayload(owner=view.test.user_id, test=view, errors=[])  # type: ignore[arg-type]
 
 
 def _id(value: strawberry.ID | None) -> str | None:
@@ -34,7 +36,10 @@ class Query:
     @strawberry.field(permission_classes=[ActsForLearner], description=(
         f"The learner's due exercises (due now or earlier), least likely remembered first; `first` is 1–"
         f"{MAX_PAGE_SIZE}. {_FOR}"))
-    async def review_queue(self, info: Info, user_id: strawberry.ID | None = None, first: int = 20) -> list[ReviewItem]:
+    async def review_queue(
+        self, info: Info, user_id: LearnerIdArg = None,
+        first: Annotated[int, strawberry.argument(description=f"How many items, 1–{MAX_PAGE_SIZE}.")] = 20,
+    ) -> list[ReviewItem]:
         settings = info.context.settings
         try:
             found = await reviews.review_queue(acting_user(info, _id(user_id)), first, datetime.now(UTC),
@@ -50,7 +55,9 @@ class Mutation:
         f"Start an adaptive placement test over the published exercises of ≤ {MAX_SKILLS} skills (all when "
         f"omitted); NOT_FOUND when there are none. {_FOR}"))
     async def start_placement_test(
-        self, info: Info, skills: list[strawberry.ID] | None = None, user_id: strawberry.ID | None = None
+        self, info: Info, skills: Annotated[list[strawberry.ID] | None, strawberry.argument(
+            description=f"≤ {MAX_SKILLS} skill ids to test; null or empty for every published exercise.")] = None,
+        user_id: LearnerIdArg = None,
     ) -> PlacementTestPayload:
         wanted = [str(skill) for skill in skills or []]
         return await _payload(placement_tests.start_placement_test(acting_user(info, _id(user_id)), wanted))
@@ -60,8 +67,13 @@ class Mutation:
         "instead and only partners and admins may pass it (FORBIDDEN otherwise); OPEN items need it. Answering "
         "an item that is not current (e.g. twice) is BAD_USER_INPUT; another learner's test is NOT_FOUND."))
     async def answer_placement_item(
-        self, info: Info, test_id: strawberry.ID, item_id: strawberry.ID, answer: str | None = None,
-        correct: bool | None = None,
+        self, info: Info,
+        test_id: Annotated[strawberry.ID, strawberry.argument(description="The test's id (startPlacementTest).")],
+        item_id: Annotated[strawberry.ID, strawberry.argument(description="The current item's id (`nextItem.id`).")],
+        answer: Annotated[str | None, strawberry.argument(
+            description="The learner's answer, matched ignoring case and whitespace.")] = None,
+        correct: Annotated[bool | None, strawberry.argument(
+            description="The grade, for OPEN items or platform grading; partners and admins only.")] = None,
     ) -> PlacementTestPayload:
         principal = info.context.principal
         assert principal is not None

@@ -9,28 +9,44 @@ from app.documents import ExerciseFormat, PlacementStatus
 from recommenders.placement import MAX_ITEMS, SE_TARGET
 from resolvers.placement_tests import PlacementView
 from resolvers.reviews import ReviewItem as ReviewItemView
+from schema.enums import described_enum
 from schema.errors import UserError
+from schema.users.learners import LearnerPayload
 
-ExerciseFormatType = strawberry.enum(ExerciseFormat, name="ExerciseFormat",
-                                     description="How an exercise is answered; OPEN items are graded by the platform.")
-PlacementStatusType = strawberry.enum(PlacementStatus, name="PlacementStatus")
+# one GraphQL enum for learners' and partners' exercises (schema.practice_catalog imports it)
+ExerciseFormatType = described_enum(
+    ExerciseFormat, "ExerciseFormat", "How an exercise is answered; OPEN items are graded by the platform.", {
+        "MULTIPLE_CHOICE": "Pick one of `choices`.",
+        "SHORT_ANSWER": "A few words, matched ignoring case and whitespace.",
+        "NUMERIC": "A number, compared by value (2.50 matches 2.5).",
+        "CODE": "A short piece of code, matched ignoring case and whitespace.",
+        "OPEN": "Free answer graded by the platform, which reports `correct`.",
+    })
+PlacementStatusType = described_enum(PlacementStatus, "PlacementStatus", "Where a placement test is.", {
+    "IN_PROGRESS": "Items remain: answer `nextItem`.",
+    "FINISHED": "Done: `level` and `stopReason` are set.",
+})
 
 
 @strawberry.type(description="A practice exercise as learners see it; its accepted answers are never exposed.")
 class PracticeExercise:
-    prompt: str
-    format: ExerciseFormatType  # type: ignore[valid-type]
+    prompt: str = strawberry.field(description="The question shown to the learner.")
+    format: ExerciseFormatType = strawberry.field(description="How to answer it.")  # type: ignore[valid-type]
     choices: list[str] = strawberry.field(description="The options of a multiple-choice item (≤ 50).")
     skills: list[str] = strawberry.field(description="The skills it practises (1–20).")
 
-    @strawberry.field
+    @strawberry.field(description="The exercise's id in the item bank (answerPlacementItem's itemId).")
     def id(self, root: strawberry.Parent[ExerciseDocument]) -> strawberry.ID:
         return strawberry.ID(root.id)
 
 
-@strawberry.type(description="A due exercise of the learner's review queue.")
+@strawberry.type(description="A due exercise of the learner's review queue (their spaced-repetition card).")
 class ReviewItem:
-    @strawberry.field
+    @strawberry.field(description="`<userId>:<exerciseId>`: one per learner and exercise.")
+    def id(self, root: strawberry.Parent[ReviewItemView]) -> strawberry.ID:
+        return strawberry.ID(root.card.id)
+
+    @strawberry.field(description="The exercise's id, kept when it leaves the bank.")
     def exercise_id(self, root: strawberry.Parent[ReviewItemView]) -> strawberry.ID:
         return strawberry.ID(root.card.exercise_id)
 
@@ -38,7 +54,7 @@ class ReviewItem:
     def exercise(self, root: strawberry.Parent[ReviewItemView]) -> PracticeExercise | None:
         return root.exercise
 
-    @strawberry.field
+    @strawberry.field(description="The skill ids the exercise practises.")
     def skills(self, root: strawberry.Parent[ReviewItemView]) -> list[str]:
         return root.card.skills
 
@@ -50,7 +66,7 @@ class ReviewItem:
     def recall_probability(self, root: strawberry.Parent[ReviewItemView]) -> float:
         return root.recall_probability
 
-    @strawberry.field
+    @strawberry.field(description="When it was last answered (UTC); null if never.")
     def last_review(self, root: strawberry.Parent[ReviewItemView]) -> datetime | None:
         return root.card.last_review
 
@@ -62,11 +78,11 @@ class ReviewItem:
 @strawberry.type(description=(
     f"An adaptive placement test: at most {MAX_ITEMS} items, fewer once the estimate is precise."))
 class PlacementTest:
-    @strawberry.field
+    @strawberry.field(description="The test's id: pass it to answerPlacementItem.")
     def id(self, root: strawberry.Parent[PlacementView]) -> strawberry.ID:
         return strawberry.ID(root.test.id)
 
-    @strawberry.field
+    @strawberry.field(description="IN_PROGRESS or FINISHED.")
     def status(self, root: strawberry.Parent[PlacementView]) -> PlacementStatusType:  # type: ignore[valid-type]
         return root.test.status
 
@@ -74,7 +90,7 @@ class PlacementTest:
     def skills(self, root: strawberry.Parent[PlacementView]) -> list[str]:
         return root.test.skills
 
-    @strawberry.field
+    @strawberry.field(description="Items answered so far.")
     def items_answered(self, root: strawberry.Parent[PlacementView]) -> int:
         return len(root.test.session.get("items", []))
 
@@ -101,7 +117,9 @@ class PlacementTest:
         return root.next_item
 
 
-@strawberry.type
-class PlacementTestPayload:
-    test: PlacementTest | None
-    errors: list[UserError]
+@strawberry.type(description=(
+    "What startPlacementTest and answerPlacementItem changed: the test, and the learner (a finished test sets "
+    "their level and mastery, which recommendations read)."))
+class PlacementTestPayload(LearnerPayload):
+    test: PlacementTest | None = strawberry.field(description="The test as stored now; null on errors.")
+    errors: list[UserError] = strawberry.field(description="Why nothing was changed; empty on success.")

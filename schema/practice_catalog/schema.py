@@ -1,5 +1,7 @@
 """Skill graph and item bank: queries for everyone signed in (exercises for partners), imports for partners."""
 
+from typing import Annotated
+
 import strawberry
 
 from app.documents.practice import Exercise as ExerciseDocument
@@ -7,6 +9,7 @@ from app.documents.practice import Skill as SkillDocument
 from resolvers import practice_catalog as use_cases
 from resolvers.errors import UseCaseError
 from resolvers.pages import MAX_PAGE_SIZE, Page
+from schema.arguments import AfterArg
 from schema.context import Info
 from schema.courses.types import page_info_of
 from schema.errors import api_error, user_errors
@@ -24,6 +27,9 @@ from schema.practice_catalog.types import (
     UpsertSkillsPayload,
 )
 
+_FIRST = f"Page size, 1–{MAX_PAGE_SIZE}."
+_BATCH = "1 to 1,000 items (PATHWISE_MAX_COURSES_PER_BATCH), each by id."
+
 
 def _skill_connection(page: Page[SkillDocument]) -> SkillConnection:
     edges = [SkillEdge(cursor=c, node=n) for n, c in zip(page.items, page.cursors, strict=True)]
@@ -38,7 +44,9 @@ def _exercise_connection(page: Page[ExerciseDocument]) -> ExerciseConnection:
 @strawberry.type
 class Query:
     @strawberry.field(permission_classes=[IsAuthenticated], description="A skill by id, or null.")
-    async def skill(self, info: Info, id: strawberry.ID) -> Skill | None:
+    async def skill(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The skill's id.")]
+    ) -> Skill | None:
         return await info.context.loaders.skill_by_id.load(str(id))
 
     @strawberry.field(
@@ -49,7 +57,9 @@ class Query:
         ),
     )
     async def skills(
-        self, info: Info, first: int = 20, after: str | None = None, ids: list[strawberry.ID] | None = None,
+        self, info: Info, first: Annotated[int, strawberry.argument(description=_FIRST)] = 20, after: AfterArg = None,
+        ids: Annotated[list[strawberry.ID] | None, strawberry.argument(
+            description=f"Only these skill ids (≤ {use_cases.MAX_IDS}); null for all.")] = None,
     ) -> SkillConnection:
         try:
             page = await use_cases.list_skills(first, after, None if ids is None else [str(i) for i in ids])
@@ -63,7 +73,8 @@ class Query:
                     f"`first` is 1–{MAX_PAGE_SIZE}. Accepted answers are never shown.",
     )
     async def exercises(
-        self, info: Info, skill: strawberry.ID, first: int = 20, after: str | None = None,
+        self, info: Info, skill: Annotated[strawberry.ID, strawberry.argument(description="The skill's id.")],
+        first: Annotated[int, strawberry.argument(description=_FIRST)] = 20, after: AfterArg = None,
     ) -> ExerciseConnection:
         try:
             page = await use_cases.list_exercises(str(skill), first, after)
@@ -82,7 +93,9 @@ class Mutation:
             "with its index, the rest are stored. Unchanged skills are not rewritten."
         ),
     )
-    async def upsert_skills(self, info: Info, skills: list[SkillInput]) -> UpsertSkillsPayload:
+    async def upsert_skills(
+        self, info: Info, skills: Annotated[list[SkillInput], strawberry.argument(description=_BATCH)],
+    ) -> UpsertSkillsPayload:
         items = [given_fields(item) for item in skills]
         try:
             report = await use_cases.upsert_skills(items, info.context.settings.max_courses_per_batch)
@@ -103,7 +116,9 @@ class Mutation:
             "come back with their index, the rest are stored. Unchanged exercises are not rewritten."
         ),
     )
-    async def upsert_exercises(self, info: Info, exercises: list[ExerciseInput]) -> UpsertExercisesPayload:
+    async def upsert_exercises(
+        self, info: Info, exercises: Annotated[list[ExerciseInput], strawberry.argument(description=_BATCH)],
+    ) -> UpsertExercisesPayload:
         items = [given_fields(item) for item in exercises]
         try:
             report = await use_cases.upsert_exercises(items, info.context.settings.max_courses_per_batch)

@@ -1,6 +1,7 @@
 """Consent, the privacy notice and the learner's data rights (access, export, erasure)."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -9,9 +10,11 @@ from app.settings import Settings
 from resolvers import consents, data_rights
 from resolvers.errors import UseCaseError
 from resolvers.privacy_notice import privacy_notice
+from schema.arguments import UserIdArg
 from schema.context import Info
 from schema.errors import user_errors
-from schema.permissions import ActsForUser, acting_user
+from schema.ids import pair_id
+from schema.permissions import ActsForUser, acting_user, actor
 from schema.privacy.types import (
     CollectionCount,
     Consent,
@@ -38,6 +41,11 @@ def _source(info: Info, user_id: str) -> ConsentSource:
     return ConsentSource.LEARNER if acting_for_self else ConsentSource.ADMIN
 
 
+def _consents(owner: str, states: list[consents.ConsentState]) -> list[Consent]:
+    return [Consent(id=pair_id(owner, state.purpose.value), purpose=state.purpose, granted=state.granted,
+                    since=state.since, source=state.source, policy_version=state.policy_version) for state in states]
+
+
 def _counts(counts: dict[str, int]) -> list[CollectionCount]:
     return [CollectionCount(collection=name, count=count) for name, count in counts.items()]
 
@@ -55,9 +63,9 @@ def my_data_type(data: dict[str, object]) -> MyData:
 class Query:
     @strawberry.field(permission_classes=[ActsForUser],
                       description="Consent per purpose: the caller's, or any learner's for admins.")
-    async def consents(self, info: Info, user_id: strawberry.ID | None = None) -> list[Consent]:
+    async def consents(self, info: Info, user_id: UserIdArg = None) -> list[Consent]:
         owner = acting_user(info, user_id)
-        return await consents.consents_of(owner, consent_policy(info.context.settings))  # type: ignore[return-value]
+        return _consents(owner, await consents.consents_of(owner, consent_policy(info.context.settings)))
 
     @strawberry.field(description="What is collected, why, what it feeds and how long it is kept. No token needed.")
     def privacy_notice(self, info: Info) -> PrivacyNotice:
@@ -67,37 +75,42 @@ class Query:
     @strawberry.field(permission_classes=[ActsForUser], description=(
         "Everything held about the learner (the caller, or any for admins), one section per collection; "
         "GET /v1/me/export gives the same as a file."))
-    async def my_data(self, info: Info, user_id: strawberry.ID | None = None) -> MyData:
-        return my_data_type(await data_rights.my_data(acting_user(info, user_id)))
+    async def my_data(self, info: Info, user_id: UserIdArg = None) -> MyData:
+        return my_data_type(await data_rights.my_data(acting_user(info, user_id), actor(info)))
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(permission_classes=[ActsForUser], description=(
         "Grant or withdraw a purpose (the caller's, or any learner's for admins). Withdrawing stops collection "
-        "at once and purges what was collected only for it; ESSENTIAL cannot be withdrawn."))
+        "at once and purges what was collected only for it; ESSENTIAL cannot be withdrawn. Returns every consent "
+        "and the learner (whose recommendations may change)."))
     async def set_consent(
-        self, info: Info, purpose: Purpose, granted: bool, user_id: strawberry.ID | None = None
+        self, info: Info, purpose: Annotated[Purpose, strawberry.argument(description="The purpose to change.")],
+        granted: Annotated[bool, strawberry.argument(description="True grants it, false withdraws it.")],
+        user_id: UserIdArg = None,
     ) -> SetConsentPayload:
         owner = acting_user(info, user_id)
         policy = consent_policy(info.context.settings)
         try:
-            change = await consents.set_consent(owner, purpose, granted, policy, _source(info, owner))
+            change = await consents.set_consent(owner, purpose, granted, policy, _source(info, owner), actor(info))
         except UseCaseError as error:
-            return SetConsentPayload(consents=[], purged=[], errors=user_errors(error.problems))
-        return SetConsentPayload(consents=change.consents, purged=_counts(change.purged),  # type: ignore[arg-type]
+            return SetConsentPayload(owner=None, consents=[], purged=[], errors=user_errors(error.problems))
+        return SetConsentPayload(owner=owner, consents=_consents(owner, change.consents), purged=_counts(change.purged),
                                  errors=[])
 
     @strawberry.mutation(permission_classes=[ActsForUser], description=(
         "Switch personalization off for a generic experience, or on again (independent of consent)."))
     async def set_personalization(
-        self, info: Info, enabled: bool, user_id: strawberry.ID | None = None
+        self, info: Info, enabled: Annotated[bool, strawberry.argument(
+            description="False: a generic experience (popular courses); true: personal again.")],
+        user_id: UserIdArg = None,
     ) -> SetPersonalizationPayload:
-        user = await consents.set_personalization(acting_user(info, user_id), enabled)
+        user = await consents.set_personalization(acting_user(info, user_id), enabled, actor(info))
         return SetPersonalizationPayload(user=user, errors=[])
 
     @strawberry.mutation(permission_classes=[ActsForUser], description=(
         "Erase everything held about the learner (the caller, or any for admins), derived data included."))
-    async def delete_my_data(self, info: Info, user_id: strawberry.ID | None = None) -> DeleteMyDataPayload:
-        counts = await data_rights.delete_my_data(acting_user(info, user_id))
+    async def delete_my_data(self, info: Info, user_id: UserIdArg = None) -> DeleteMyDataPayload:
+        counts = await data_rights.delete_my_data(acting_user(info, user_id), actor(info), info.context.audit_log)
         return DeleteMyDataPayload(deleted=_counts(counts), total=sum(counts.values()), errors=[])

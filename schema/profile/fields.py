@@ -1,6 +1,7 @@
 """The `insights` and `recentActivity` fields of User (its root is the User document)."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -18,7 +19,8 @@ def user_insights(root: strawberry.Parent[User], info: Info) -> Insights:
     return view  # type: ignore[return-value]
 
 
-def user_recent_activity(root: strawberry.Parent[User], first: int = 20) -> list[Activity]:
+def user_recent_activity(root: strawberry.Parent[User], first: Annotated[int, strawberry.argument(
+        description=f"How many entries, 1–{RECENT_ACTIVITY_LIMIT}.")] = 20) -> list[Activity]:
     if not 1 <= first <= RECENT_ACTIVITY_LIMIT:
         raise ApiError(ErrorCode.BAD_USER_INPUT, f"first must be between 1 and {RECENT_ACTIVITY_LIMIT}")
     return recent_activity_of(root, first)  # type: ignore[return-value]

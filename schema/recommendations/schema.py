@@ -1,61 +1,32 @@
 """Recommendation queries: `recommendations`, `similarCourses` and `recommenders`."""
 
-import asyncio
+from typing import Annotated
 
 import strawberry
 
-from app.documents.timestamps import utcnow
 from resolvers import recommendations as use_cases
-from resolvers.catalog_snapshot import CourseFilters
-from resolvers.consents import default_purposes
 from resolvers.errors import ErrorCode, UseCaseError
-from resolvers.recommendation_service import RecommendationService, RecommenderStatus
-from resolvers.recommendations import Ask, LearnerRecords, RequestContext
+from resolvers.recommendation_service import RecommenderStatus
+from schema.arguments import LearnerIdArg
 from schema.context import Info
 from schema.errors import ApiError, api_error
+from schema.ids import question_id
 from schema.permissions import ActsForLearner, IsAuthenticated, IsPartner, acting_user
-from schema.recommendations.types import (
-    Reason,
-    RecommendationCacheInfo,
-    RecommendationContext,
-    RecommendationFilters,
-    Recommendations,
-    RecommendedCourse,
-    RecommenderInfo,
-    format_value,
-    level_value,
+from schema.recommendations.fields import (
+    DESCRIPTION,
+    ContextArg,
+    DiversityArg,
+    FiltersArg,
+    FirstArg,
+    StrategyArg,
+    learner_recommendations,
+    learner_records,
+    recommended_items,
+    service_of,
 )
+from schema.recommendations.types import RecommendationCacheInfo, Recommendations, RecommendedCourse, RecommenderInfo
 
-MAX_FILTER_SKILLS = 50
-
-
-def _service(info: Info) -> RecommendationService:
-    service = info.context.recommendations
-    if service is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "recommendations are not available on this server")
-    return service
-
-
-async def _records(info: Info, user_id: str) -> LearnerRecords:
-    loaders = info.context.loaders
-    user, enrollments, ratings = await asyncio.gather(
-        loaders.user_by_id.load(user_id), loaders.enrollments_by_user.load(user_id),
-        loaders.ratings_by_user.load(user_id))
-    return LearnerRecords(user, enrollments, ratings)
-
-
-def _filters(given: RecommendationFilters | None) -> CourseFilters:
-    if given is None:
-        return CourseFilters()
-    if given.skills is not None and len(given.skills) > MAX_FILTER_SKILLS:
-        raise ApiError(ErrorCode.BAD_USER_INPUT, f"at most {MAX_FILTER_SKILLS} skills may be given")
-    return CourseFilters(tuple(given.skills or ()), level_value(given.level), given.language,
-                         format_value(given.format), given.max_minutes)
-
-
-def _items(found: list[use_cases.RecommendedCourse]) -> list[RecommendedCourse]:
-    return [RecommendedCourse(course=item.course, score=round(item.score, 6), source=item.source,
-                              reasons=[Reason(code=r.code, text=r.text) for r in item.reasons]) for item in found]
+_SIMILAR_FIRST = "How many courses: 1 to PATHWISE_MAX_RECOMMENDATIONS (100 by default)."
 
 
 def _info(status: RecommenderStatus) -> RecommenderInfo:
@@ -70,58 +41,45 @@ def _info(status: RecommenderStatus) -> RecommenderInfo:
 
 @strawberry.type
 class Query:
-    @strawberry.field(
-        permission_classes=[ActsForLearner],
-        description="Courses for the learner (default: the caller), best first. `strategy` is `auto` or an "
-        "enabled recommender's name (see `recommenders`); `first` is 1–`PATHWISE_MAX_RECOMMENDATIONS` (100); "
-        "`diversity` 0–1 trades relevance for variety (MMR). Enrolled, completed, dismissed and not-interested "
-        "courses and topics are never returned. A recommender that fails or is late is replaced by `popular` "
-        "(`fallback: true`).",
-    )
+    @strawberry.field(permission_classes=[ActsForLearner], description=DESCRIPTION)
     async def recommendations(
-        self, info: Info, strategy: str = "auto", first: int = 10, filters: RecommendationFilters | None = None,
-        context: RecommendationContext | None = None, diversity: float = 0.0, user_id: strawberry.ID | None = None,
+        self, info: Info, strategy: StrategyArg = "auto", first: FirstArg = 10, filters: FiltersArg = None,
+        context: ContextArg = None, diversity: DiversityArg = 0.0, user_id: LearnerIdArg = None,
     ) -> Recommendations:
-        service = _service(info)
-        settings = info.context.settings
-        ask = Ask(strategy, first, _filters(filters),
-                  RequestContext(context.device, context.available_minutes) if context else RequestContext(),
-                  diversity)
         learner = acting_user(info, user_id)
-        try:
-            found = await use_cases.cached_recommendations(
-                service, learner, ask, lambda: _records(info, learner), utcnow(), settings.interest_half_life_days,
-                default_purposes(settings.default_consents))
-        except UseCaseError as error:
-            raise api_error(error) from error
-        return Recommendations(items=_items(found.items), request_id=found.request_id, strategy=found.strategy,
-                               fallback=found.fallback)
+        return await learner_recommendations(info, learner, strategy, first, filters, context, diversity)
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
         description="Courses most like the given one (content embeddings; shared skills before training), "
         "minus the caller's enrolled, dismissed and not-interested courses. `first` is 1–100.",
     )
-    async def similar_courses(self, info: Info, course_id: strawberry.ID, first: int = 10) -> list[RecommendedCourse]:
-        service = _service(info)
+    async def similar_courses(
+        self, info: Info, course_id: Annotated[strawberry.ID, strawberry.argument(
+            description="The course to find look-alikes of (NOT_FOUND if it is not in the catalog).")],
+        first: Annotated[int, strawberry.argument(description=_SIMILAR_FIRST)] = 10,
+    ) -> list[RecommendedCourse]:
+        service = service_of(info)
         if not 1 <= first <= info.context.settings.max_recommendations:
             raise ApiError(ErrorCode.BAD_USER_INPUT,
                            f"first must be between 1 and {info.context.settings.max_recommendations}")
         principal = info.context.principal
-        records = await _records(info, principal.user_id) if principal is not None else None
+        caller = principal.user_id if principal is not None else None
+        records = await learner_records(info, caller) if caller is not None else None
+        list_id = question_id("similar", caller, str(course_id), first)
         try:
-            return _items(use_cases.similar_courses(service, str(course_id), first, records))
+            return recommended_items(use_cases.similar_courses(service, str(course_id), first, records), list_id)
         except UseCaseError as error:
             raise api_error(error) from error
 
     @strawberry.field(permission_classes=[IsAuthenticated],
                       description="Every installed recommender, whether it is enabled, and the artifact it serves.")
     def recommenders(self, info: Info) -> list[RecommenderInfo]:
-        return [_info(status) for status in _service(info).statuses()]
+        return [_info(status) for status in service_of(info).statuses()]
 
     @strawberry.field(permission_classes=[IsPartner], description="Hits and misses of this server's cache of "
                       "recommendation lists (partners and admins).")
     def recommendation_cache(self, info: Info) -> RecommendationCacheInfo:
-        cache = _service(info).cache
+        cache = service_of(info).cache
         return RecommendationCacheInfo(enabled=cache.enabled, seconds=cache.seconds, size=len(cache), hits=cache.hits,
                                        misses=cache.misses)

@@ -7,7 +7,6 @@ bad event never sinks the batch. Auth is `Authorization: Bearer <token>`, or `?t
 cannot be set (`sendBeacon`): URLs end up in logs, so only short-lived learner tokens belong there.
 """
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -18,13 +17,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from app.documents import AuditAction
+from app.identifiers import id_problem
 from app.middleware import BodyTooLargeError
 from app.settings import Settings
 from app.tokens import InvalidTokenError, Principal, Role, TokenVerifier
-from resolvers.errors import ErrorCode, UseCaseError
-from resolvers.events import EventResult, EventStatus, IngestOptions, track_events
+from resolvers.audit import Actor, AuditLog, entry
+from resolvers.errors import ErrorCode, UseCaseError, store_unavailable
+from resolvers.events import MAX_EVENT_ID_LENGTH, EventResult, EventStatus, IngestOptions, track_events
 from schema.context import Context
 from schema.events.schema import ingest_options
+from schema.request_bodies import BadRequestBodyError, json_value
 from schema.rest.segment import event_from_call
 
 log = logging.getLogger("pathwise.api")
@@ -74,11 +77,14 @@ def events_endpoint(settings: Settings) -> Callable[[Request], Awaitable[JSONRes
             events = incoming_events(await request.body(), request.headers.get("content-type"),
                                      settings.max_events_per_batch)
             results = await track(events, principal, _options(request, settings))
+            _audit_others(request, principal, events)
         except RefusedError as refused:
             return refused.response()
         except BodyTooLargeError:
             raise  # answered by the body limit middleware
-        except Exception:  # noqa: BLE001 - unexpected: masked for the client, logged with the request id
+        except Exception as error:  # unexpected: masked for the client, logged with the request id
+            if store_unavailable(error):
+                raise  # the app answers 503 UNAVAILABLE
             return _internal_error(request)
         return JSONResponse(summary(results))
 
@@ -103,6 +109,18 @@ def caller(request: Request, verifier: TokenVerifier) -> Principal:
     return principal
 
 
+def _audit_others(request: Request, principal: Principal, events: list[dict[str, Any] | NotAnEvent]) -> None:
+    """Record, once per learner, that the caller sent events of another learner (an admin)."""
+    audit_log: AuditLog | None = getattr(request.app.state, "audit_log", None)
+    named = [event.get("userId") for event in events if isinstance(event, dict)]  # any JSON value: not hashable
+    others = sorted({o for o in named if isinstance(o, str) and o != principal.user_id and principal.may_act_for(o)})
+    if audit_log is None or not others:
+        return
+    actor = Actor(principal.user_id, tuple(sorted(principal.roles)), "POST /v1/events", request.scope.get("request_id"))
+    for learner in others:
+        audit_log.record_later(entry(actor, AuditAction.ACCESS, learner))
+
+
 def incoming_events(body: bytes, content_type: str | None, max_events: int) -> list[dict[str, Any] | NotAnEvent]:
     """The batch's events in our camelCase shape (or why one is not an event), in order."""
     media_type = (content_type or "").partition(";")[0].strip().lower()
@@ -110,9 +128,9 @@ def incoming_events(body: bytes, content_type: str | None, max_events: int) -> l
         raise RefusedError(ErrorCode.BAD_USER_INPUT, f"unsupported content type {media_type!r}; send JSON "
                            "(application/json, or text/plain as sendBeacon does)", status=415)
     try:
-        payload = json.loads(body)
-    except ValueError as error:
-        raise RefusedError(ErrorCode.BAD_USER_INPUT, f"the body is not valid JSON: {error}") from error
+        payload = json_value(body)
+    except BadRequestBodyError as error:  # invalid UTF-8 or JSON, too deep, too many digits
+        raise RefusedError(ErrorCode.BAD_USER_INPUT, error.reason) from error
     items, from_segment = _batch(payload)
     if not items:
         raise RefusedError(ErrorCode.BAD_USER_INPUT, "the batch is empty")
@@ -171,8 +189,10 @@ def _checked(index: int, event: dict[str, Any] | NotAnEvent, principal: Principa
     if isinstance(event, NotAnEvent):
         return EventResult(index, event.event_id, EventStatus.REJECTED, event.code, event.message)
     raw = snake_case_event(event)
-    event_id = str(raw.get("event_id") or "")
-    raw["user_id"] = str(raw.get("user_id") or principal.user_id)
+    event_id = _shown_id(raw.get("event_id"))
+    if "user_id" in raw and not isinstance(raw["user_id"], str):
+        return EventResult(index, event_id, EventStatus.REJECTED, ErrorCode.BAD_USER_INPUT, "userId must be a string")
+    raw.setdefault("user_id", principal.user_id)
     if not principal.may_act_for(raw["user_id"]):
         message = "learners may only send their own events"
         return EventResult(index, event_id, EventStatus.REJECTED, ErrorCode.FORBIDDEN, message)
@@ -212,9 +232,14 @@ def summary(results: list[EventResult]) -> dict[str, Any]:
     return {
         "accepted": counts[EventStatus.ACCEPTED], "duplicates": counts[EventStatus.DUPLICATE],
         "rejected": counts[EventStatus.REJECTED],
-        "results": [{"index": r.index, "eventId": r.event_id, "status": r.status.name,
+        "results": [{"index": r.index, "eventId": _shown_id(r.event_id), "status": r.status.name,
                      "code": r.code.value if r.code else None, "message": r.message} for r in results],
     }
+
+
+def _shown_id(event_id: Any) -> str:
+    """The event id as a result shows it: "" where it is not an id (it may not even encode as UTF-8)."""
+    return event_id if id_problem(event_id, MAX_EVENT_ID_LENGTH) is None else ""
 
 
 def _options(request: Request, settings: Settings) -> IngestOptions:

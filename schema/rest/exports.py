@@ -1,5 +1,6 @@
-"""GET /v1/me/export: everything held about the learner as a downloadable JSON file (the same as `myData`).
-A bearer token is required; an admin may name another learner with `?userId=`."""
+"""GET /v1/me/export: everything held about the learner as a downloadable JSON file (the same as `myData`,
+its `audit_log` section included). A bearer token is required; an admin may name another learner with
+`?userId=`. Every export is audited."""
 
 import json
 import re
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.tokens import InvalidTokenError, Principal, TokenVerifier
+from resolvers.audit import Actor
 from resolvers.data_rights import my_data
 from resolvers.errors import ErrorCode
 
@@ -23,7 +25,9 @@ async def export_my_data(request: Request) -> Response:
     user_id = request.query_params.get("userId") or principal.user_id
     if not principal.may_act_for(user_id):
         return _error(403, ErrorCode.FORBIDDEN, "learners may only export their own data")
-    body = json.dumps(await my_data(user_id), ensure_ascii=False, indent=2)
+    actor = Actor(principal.user_id, tuple(sorted(principal.roles)), "GET /v1/me/export",
+                  request.scope.get("request_id") or request.headers.get("x-request-id"))
+    body = json.dumps(await my_data(user_id, actor), ensure_ascii=False, indent=2)
     return Response(body, media_type="application/json", headers={
         "content-disposition": f'attachment; filename="{_filename(user_id)}"', "cache-control": "no-store"})
 

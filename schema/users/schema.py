@@ -1,5 +1,7 @@
 """Learner queries and mutations."""
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers import users as use_cases
@@ -20,7 +22,9 @@ class Query:
         return await info.context.loaders.user_by_id.load(principal.user_id)
 
     @strawberry.field(permission_classes=[ActsForUser], description="A learner by id: themselves, or any for admins.")
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+    async def user(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The learner's user id.")]
+    ) -> User | None:
         return await info.context.loaders.user_by_id.load(str(id))
 
 
@@ -29,7 +33,10 @@ class Mutation:
     @strawberry.mutation(
         permission_classes=[ActsForUser], description="Create or update a learner (themselves, or any for admins)."
     )
-    async def upsert_user(self, info: Info, input: UserInput) -> UpsertUserPayload:
+    async def upsert_user(
+        self, info: Info,
+        input: Annotated[UserInput, strawberry.argument(description="The learner and the fields to set.")],
+    ) -> UpsertUserPayload:
         fields = given_fields(input)
         user_id = str(fields.pop("id"))
         fields = {name: value for name, value in fields.items() if value is not None or name in _NULLABLE}

@@ -53,15 +53,32 @@ def test_import_reports_broken_rows_by_line_and_imports_the_rest(tmp_path: Path,
     csv_file.write_text(
         'id,title,description,rating,skills\n'
         'a1,Intro to Rust,"A first look,\nover two lines",4.5,"Rust|Systems"\n'
-        'a2,Broken,nothing,not-a-number,Rust\n'
-        'a3,Async Rust,More,4.0,Rust\n'
+        'a2,,nothing,4.0,Rust\n'
+        'a3,Async Rust,More,not-a-number,Rust\n'
     )
     first = pathwise("import-courses", str(csv_file), env=store_env)
     assert first.returncode == 1
-    assert "line 4" in first.stderr and "rating" in first.stderr
-    assert "3 rows read: 2 upserted (2 created, 0 updated), 0 unchanged, 1 skipped" in first.stdout
+    assert "line 4: title: missing" in first.stderr
+    assert "line 5: warning: rating: not a number: 'not-a-number'" in first.stderr
+    assert ("3 rows read: 2 upserted (2 created, 0 updated), 0 unchanged, 1 skipped, "
+            "1 kept with warnings (1 warnings)") in first.stdout
     again = pathwise("import-courses", str(csv_file), env=store_env)
     assert "3 rows read: 0 upserted (0 created, 0 updated), 2 unchanged, 1 skipped" in again.stdout
+
+
+def test_import_with_only_warnings_exits_0_and_finds_the_header_below_a_title(
+        tmp_path: Path, store_env: dict[str, str]) -> None:
+    csv_file = tmp_path / "udemy.csv"
+    csv_file.write_text(
+        "Udemy Courses Export 2024\n\n"
+        "course_id,course_title,headline_text,level,content_duration\n"
+        "1,Knots,Tie things,All Levels,1.5\n"
+        "2,Knots II,Tie more,Grandmaster,2\n"
+    )
+    result = pathwise("import-courses", str(csv_file), "--map", "summary=headline_text", env=store_env)
+    assert result.returncode == 0, result.stderr
+    assert "line 5: warning: level: unknown level 'Grandmaster'" in result.stderr
+    assert "2 rows read: 2 upserted (2 created, 0 updated), 0 unchanged, 0 skipped, 1 kept with warnings" in result.stdout
 
 
 def test_import_with_a_column_mapping(tmp_path: Path, store_env: dict[str, str]) -> None:

@@ -10,6 +10,7 @@ from app.course_files import (
     CourseFileError,
     CourseRow,
     RowError,
+    RowWarning,
     parse_mapping,
     read_course_file,
 )
@@ -149,28 +150,53 @@ def test_explicit_duplicate_ids_are_errors(tmp_path: Path) -> None:
     assert bad == [RowError(3, "id: duplicate id 'x', first seen on line 2")]
 
 
-def test_broken_rows_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+def test_unreadable_optional_values_are_left_empty_with_a_warning(tmp_path: Path) -> None:
     path = write_coursera(tmp_path / "c.csv", [
         coursera_row(course_title="A", course_description="multi\nline"),
         coursera_row(course_title="B", course_rating="abc"),
         coursera_row(course_title="C", course_rating="9"),
-        coursera_row(course_title="D", course_difficulty="Expert"),
-        coursera_row(course_title="E", course_skills="['unclosed'"),
+        coursera_row(course_title="D", course_difficulty="Guru"),
+        coursera_row(course_title="E", course_skills="['unclosed'", course_students_enrolled="many"),
         coursera_row(course_title=""),
         coursera_row(course_title="F"),
     ])
     good, bad = read(path)
-    assert [row.fields["title"] for row in good] == ["A", "F"]
-    assert [row.line for row in good] == [2, 9]
-    assert [error.line for error in bad] == [4, 5, 6, 7, 8]
-    messages = [error.message for error in bad]
-    assert messages[0] == "rating (column 'course_rating'): not a number: 'abc'"
-    assert messages[1].startswith("rating (column 'course_rating'): ")
-    assert "less than or equal to 5" in messages[1]
-    assert messages[2].startswith("level (column 'course_difficulty'): ")
-    assert messages[3].startswith("skills (column 'course_skills'): ")
-    assert messages[4] == "title (column 'course_title'): missing"
+    assert [row.fields["title"] for row in good] == ["A", "B", "C", "D", "E", "F"]
+    assert [row.line for row in good] == [2, 4, 5, 6, 7, 9]
+    assert bad == [RowError(8, "title (column 'course_title'): missing")]
+    a, b, c, d, e, f = good
+    assert a.warnings == () and f.warnings == ()
+    assert b.warnings == (RowWarning(4, "rating", "rating (column 'course_rating'): not a number: 'abc'"),)
+    assert "rating" not in b.fields and b.fields["level"] == "beginner"
+    assert [w.field for w in c.warnings] == ["rating"] and "rating" not in c.fields
+    assert "less than or equal to 5 (got 9.0)" in c.warnings[0].message
+    assert d.warnings[0].message.startswith("level (column 'course_difficulty'): unknown level 'Guru'")
+    assert "level" not in d.fields and d.fields["rating"] == 4.5
+    assert [(w.line, w.field) for w in e.warnings] == [(7, "skills"), (7, "enrollment_count")]
+    assert "skills" not in e.fields and "enrollment_count" not in e.fields
+    messages = [w.message for row in good for w in row.warnings]
     assert not any("pydantic" in m or "http" in m or "Traceback" in m for m in messages)
+
+
+def test_every_invalid_optional_field_is_left_empty_with_its_own_warning(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "A", "rating": 7, "duration_minutes": -5, "language": "x",
+                                "format": "hologram", "summary": "kept"}) + "\n", encoding="utf-8")
+    good, bad = read(path)
+    assert bad == [] and good[0].fields == {"id": "a", "title": "A", "summary": "kept"}
+    assert [w.field for w in good[0].warnings] == ["language", "duration_minutes", "format", "rating"]
+    assert all(w.line == 1 for w in good[0].warnings)
+
+
+def test_a_bad_required_value_still_skips_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"id": "x" * 201, "title": "Long id", "level": "Guru"}) + "\n"
+                    + json.dumps({"id": "y", "title": ["not", "text"]}) + "\n", encoding="utf-8")
+    good, bad = read(path)
+    assert good == []
+    assert [error.line for error in bad] == [1, 2]
+    assert bad[0].message.startswith("id: ") and "level" not in bad[0].message
+    assert bad[1].message.startswith("title: ")
 
 
 def test_generic_conversions_and_camel_case_columns(tmp_path: Path) -> None:
@@ -183,14 +209,18 @@ def test_generic_conversions_and_camel_case_columns(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     good, bad = read(path)
+    assert bad == []
     assert good[0].fields == {
         "id": "a", "title": "A", "skills": ["Py", "SQL"], "topics": ["ml", "data"],
         "instructors": ["Ann", "Bob"], "duration_minutes": 1200, "enrollment_count": 12345,
         "published": False, "level": "advanced",
     }
     assert good[1].fields["published"] is True and good[1].fields["skills"] == ["x"]
-    assert [error.line for error in bad] == [4]
-    assert bad[0].message.startswith("duration_minutes (column 'durationMinutes'): not a whole")
+    assert good[2].fields == {"id": "c", "title": "C"}
+    assert [(w.line, w.field, w.message) for w in good[2].warnings] == [
+        (4, "duration_minutes", "duration_minutes (column 'durationMinutes'): not a duration: 'sixty'"),
+        (4, "published", "published: not a true/false value: 'maybe'"),
+    ]
 
 
 def test_explicit_mapping(tmp_path: Path) -> None:
@@ -200,6 +230,83 @@ def test_explicit_mapping(tmp_path: Path) -> None:
     good, bad = read(path, mapping=mapping)
     assert bad == []
     assert good[0].fields == {"id": "k1", "title": "Kotlin", "skills": ["a", "b"]}
+
+
+def test_a_mapping_keeps_the_automatic_matching_of_other_fields(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("course_id,title,blurb,level\nk1,Kotlin,Short,Beginner\n", encoding="utf-8")
+    good, bad = read(path, mapping=parse_mapping(["summary=blurb"]))
+    assert bad == []
+    assert good[0].fields == {"id": "k1", "title": "Kotlin", "summary": "Short", "level": "beginner"}
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]], preamble: str = "") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        handle.write(preamble)
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_edx_like_export(tmp_path: Path) -> None:
+    header = ["Course Name", "University", "Difficulty Level", "Course Description", "Language", "Link"]
+    path = write_rows(tmp_path / "edx.csv", header, [
+        ["Intro to Gardening", "Green U", "Introductory", "Soil.", "English", "https://e.example/a"],
+        ["Pruning", "Green U", "Intermediate", "Cut.", "English", "https://e.example/b"],
+        ["Grafting", "Green U", "Advanced", "Join.", "Spanish", "https://e.example/c"],
+        ["Composting", "Green U", "Ninja", "Rot.", "English", "https://e.example/d"],
+    ])
+    good, bad = read(path)
+    assert bad == []
+    assert [row.fields.get("level") for row in good] == ["beginner", "intermediate", "advanced", None]
+    first = good[0].fields
+    assert first == {"id": "intro-to-gardening--green-u", "title": "Intro to Gardening", "provider": "Green U",
+                     "level": "beginner", "description": "Soil.", "language": "english",
+                     "url": "https://e.example/a"}
+    assert good[3].warnings == (
+        RowWarning(5, "level", "level (column 'Difficulty Level'): unknown level 'Ninja' (expected beginner, "
+                               "intermediate, advanced or mixed, or a common name for one)"),
+    )
+
+
+def test_udemy_like_export_with_a_title_line_above_the_header(tmp_path: Path) -> None:
+    header = ["course_id", "course_title", "url", "is_paid", "price", "num_subscribers", "num_reviews",
+              "num_lectures", "level", "content_duration", "published_timestamp", "subject"]
+    row = ["1", "Learn Knots", "https://u.example/knots/", "True", "20", "2,147", "23", "51", "All Levels",
+           "1.5", "2017-01-18T20:58:58Z", "Outdoor"]
+    path = write_rows(tmp_path / "udemy.csv", header, [
+        row,
+        ["2", "Knots II", "https://u.example/k2/", "True", "20", "5", "1", "3", "Beginner Level", "2 hours",
+         "", "Outdoor"],
+        ["3", "", "https://u.example/k3/", "False", "0", "5", "1", "3", "Expert Level", "1", "", "Outdoor"],
+        ["4", "Knots IV", "https://u.example/k4/", "False", "0", "5", "1", "3", "Intermediate Level", "long",
+         "", "Outdoor"],
+    ], preamble="Udemy Courses Export 2024\n\n")
+    good, bad = read(path)
+    assert good[0] == CourseRow(4, {
+        "id": "1", "title": "Learn Knots", "url": "https://u.example/knots/", "enrollment_count": 2147,
+        "rating_count": 23, "level": "mixed", "duration_minutes": 90, "topics": ["Outdoor"],
+    })
+    assert [(row.line, row.fields["level"]) for row in good] == [(4, "mixed"), (5, "beginner"), (7, "intermediate")]
+    assert good[1].fields["duration_minutes"] == 120
+    assert bad == [RowError(6, "title (column 'course_title'): missing")]
+    assert [(w.line, w.field) for w in good[2].warnings] == [(7, "duration_minutes")]
+    assert "duration_minutes" not in good[2].fields
+
+
+def test_title_lines_and_multi_line_cells_above_the_header_keep_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('"Catalog,\nexported by hand"\n\nnote: prices in EUR\nid,title\na,A\n\nb,B\n', encoding="utf-8")
+    good, bad = read(path)
+    assert bad == []
+    assert [(row.line, row.fields["id"]) for row in good] == [(6, "a"), (8, "b")]
+
+
+def test_a_file_without_a_recognisable_header_uses_its_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("Title,Colour\nA,red\n", encoding="utf-8")
+    assert read(path)[0] == [CourseRow(2, {"id": "a", "title": "A"})]
 
 
 def test_row_with_too_many_cells(tmp_path: Path) -> None:
@@ -225,16 +332,17 @@ def test_jsonl_good_and_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "catalog.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     good, bad = read(path)
-    assert [(row.line, row.fields["id"]) for row in good] == [(1, "7"), (7, "no-id--org")]
+    assert [(row.line, row.fields["id"]) for row in good] == [(1, "7"), (5, "x"), (7, "no-id--org")]
     assert good[0].fields == {"id": "7", "title": "Seven", "skills": ["a", "b"], "rating": 4.0,
                               "duration_minutes": 30, "published": False}
-    assert good[1].fields["skills"] == ["p", "q"]
-    assert [error.line for error in bad] == [3, 4, 5, 6, 8]
+    assert good[1].fields == {"id": "x", "title": "Bad"}
+    assert good[1].warnings[0].message.startswith("rating: Input should be less than or equal to 5")
+    assert good[2].fields["skills"] == ["p", "q"]
+    assert [error.line for error in bad] == [3, 4, 6, 8]
     assert bad[0].message.startswith("invalid JSON: ")
     assert bad[1].message == "expected a JSON object, got list"
-    assert bad[2].message.startswith("rating: ")
-    assert bad[3].message == "title: missing"
-    assert bad[4].message == "id: duplicate id '7', first seen on line 1"
+    assert bad[2].message == "title: missing"
+    assert bad[3].message == "id: duplicate id '7', first seen on line 1"
 
 
 def test_format_sniffed_from_content(tmp_path: Path) -> None:
@@ -269,7 +377,7 @@ def test_parse_mapping() -> None:
     ("content", "kwargs", "fragment"),
     [
         ("id,title\n", {"file_format": "xml"}, "unknown file format 'xml'"),
-        ("id,name\na,A\n", {}, "required field 'title'"),
+        ("id,label\na,A\n", {}, "required field 'title'"),
         ("id,title\na,A\n", {"mapping": {"title": "name"}}, "'name'"),
         ("id,title\na,A\n", {"mapping": {"colour": "id"}}, "colour"),
         ("\n\n", {}, "empty"),

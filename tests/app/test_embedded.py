@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -65,3 +66,25 @@ def test_a_stale_child_is_replaced(tmp_path: Path) -> None:
             assert state.owner_pid == os.getpid()
     finally:
         orphan.kill()
+
+
+def test_a_supervised_store_killed_with_sigkill_is_reaped_and_restarted_on_its_port(tmp_path: Path) -> None:
+    from pymongo import MongoClient
+
+    from app.supervision import restart_count
+
+    before = restart_count()
+    with embedded_store(tmp_path, "serve", restart_max_s=0.5) as state:
+        client: MongoClient[dict[str, object]] = MongoClient(state.uri, serverSelectionTimeoutMS=20_000)
+        client["db"]["things"].insert_one({"_id": "kept"})
+        os.kill(state.child_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and restart_count() == before:
+            time.sleep(0.05)
+        assert restart_count() == before + 1
+        assert not Path(f"/proc/{state.child_pid}").exists(), "the dead child was left a zombie"
+        restarted = json.loads((tmp_path / "store.json").read_text())
+        assert restarted["uri"] == state.uri and restarted["child_pid"] != state.child_pid
+        assert client["db"]["things"].find_one({"_id": "kept"}) == {"_id": "kept"}  # same port, same data
+        client.close()
+    assert not _pid_alive(restarted["child_pid"])

@@ -100,3 +100,28 @@ def test_at_most_the_given_number_of_tokens_is_remembered(tmp_path: Path) -> Non
     tokens = [issue_token(config, name, [Role.LEARNER], timedelta(minutes=5)) for name in ("a", "b", "c")]
     assert [verifier.verify(token).user_id for token in tokens] == ["a", "b", "c"]
     assert list(verifier._verified) == tokens[1:]
+
+
+@pytest.mark.parametrize(("claims", "message"), [
+    ({"roles": {"admin": False}}, "`roles` must be a list"),
+    ({"roles": "admin"}, "`roles` must be a list"),
+    ({"roles": [["admin"]]}, "`roles` must be a list"),
+    ({"roles": ["learner", "root"]}, "unknown role"),
+    ({"sub": "a\x00b"}, "`sub` must be a user id"),
+    ({"sub": "$admin"}, "`sub` must be a user id"),
+    ({"sub": "ana\u202egnp.exe"}, "`sub` must be a user id"),
+    ({"iat": -1}, "`iat` must be a time"),
+    ({"nbf": -5}, "`nbf` must be a time"),
+])
+def test_claims_are_parsed_strictly(tmp_path: Path, claims: dict[str, object], message: str) -> None:
+    config = settings(tmp_path, jwt_secret=SecretStr("s" * 40))
+    payload = {"sub": "ana", "exp": datetime.now(UTC) + timedelta(minutes=1), **claims}
+    with pytest.raises(InvalidTokenError, match=message):
+        TokenVerifier(config).verify(jwt.encode(payload, "s" * 40, "HS256"))
+
+
+def test_a_400_digit_expiry_is_an_invalid_token_not_a_crash(tmp_path: Path) -> None:
+    config = settings(tmp_path, jwt_secret=SecretStr("s" * 40))
+    token = jwt.encode({"sub": "ana", "exp": int("9" * 400)}, "s" * 40, "HS256")
+    with pytest.raises(InvalidTokenError, match="`exp` must be a time"):
+        TokenVerifier(config).verify(token)

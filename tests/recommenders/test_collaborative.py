@@ -114,13 +114,14 @@ def test_load_refuses_another_models_artifacts(tmp_path: Path) -> None:
 @pytest.mark.parametrize("model_class", MODELS)
 def test_reason_names_the_history_item_that_contributed_most(model_class: type[ItemItemRecommender]) -> None:
     model = fitted(model_class)
-    learner = Learner("x", (Interaction("x", "a0"), Interaction("x", "b0")))
+    learner = Learner("x", (Interaction("x", "a0", kind="complete"), Interaction("x", "b0", kind="course_view")))
+    said = {"a": "completed", "b": "looked at"}  # what the learner did, never more
 
     for recommendation in model.recommend(RecommendationRequest(learner, k=6)):
         (reason,) = recommendation.reasons
         block = recommendation.item_id[0]
         assert reason.code == BECAUSE_YOU_ENGAGED
-        assert reason.text == f"Because you took Course {block.upper()}0"
+        assert reason.text == f"Because you {said[block]} Course {block.upper()}0"
 
 
 def test_strongest_signals_keep_the_max_weight_or_binarise() -> None:

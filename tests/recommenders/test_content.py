@@ -18,7 +18,7 @@ ITEMS = {item.id: item for item in (
 )}
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SQL_LEARNER = Learner("u1", profile_text="I want to analyse data with SQL", goals=("data analyst",))
-PYTHON_LEARNER = Learner("u2", history=(Interaction("u2", "py-intro", 1.0, NOW - timedelta(days=1)),))
+PYTHON_LEARNER = Learner("u2", history=(Interaction("u2", "py-intro", 1.0, NOW - timedelta(days=1), "enroll"),))
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_history_ranks_similar_item_with_similar_to_reason(content: Content) -> 
     found = content.recommend(RecommendationRequest(PYTHON_LEARNER, k=2, exclude=frozenset({"py-intro"}), now=NOW))
     assert found[0].item_id == "py-advanced"
     assert found[0].reasons[0].code == "SIMILAR_TO"
-    assert found[0].reasons[0].text == "Similar to Python Programming Basics you took"
+    assert found[0].reasons[0].text == "Similar to Python Programming Basics, which you are taking"
 
 
 def test_negative_and_unknown_history_is_ignored(content: Content) -> None:
@@ -136,3 +136,26 @@ def test_serving_mode_answers_from_history_while_the_profile_is_embedded() -> No
     assert all(reason.code == "SIMILAR_TO" for rec in first for reason in rec.reasons)
     only_profile = Learner("u10", profile_text=f"another unseen profile {NOW.timestamp()}")
     assert model.recommend(RecommendationRequest(only_profile, k=2, now=NOW)) == []  # others answer meanwhile
+
+
+def test_profile_vectors_wait_briefly_for_a_text_queued_when_the_profile_was_written() -> None:
+    vectors = ProfileVectors(4)
+    text = f"a learner who wants to bake sourdough {NOW.timestamp()}"
+    done = vectors.embed_later(text)  # the profile write
+    found = vectors.get_within(text, 30.0)  # the learner's next request
+    assert done.is_set() and found is not None and found.shape == (384,)
+    assert vectors.cached(text) is found
+
+
+def test_declared_goals_and_interests_stand_for_a_profile_not_embedded_yet() -> None:
+    model = Content()
+    model.fit(TrainingData(items=ITEMS, interactions=()))
+    model.embed_profiles_in_background(wait_s=0.0)
+    assert model.prepare_labels(["Guitar", "Music", "Guitar"]) == 2
+    learner = Learner("u11", interests={"Guitar": 1.0}, goals=("Music",),
+                      profile_text=f"an unseen free text {NOW.timestamp()} about songs")
+    assert not model.profile_ready(learner)
+    found = model.recommend(RecommendationRequest(learner, k=2, now=NOW))
+    assert found[0].item_id == "guitar"
+    reason = found[0].reasons[0]
+    assert reason.code == "MATCHES_GOAL" and ("Guitar" in reason.text or "Music" in reason.text)

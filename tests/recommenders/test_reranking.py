@@ -2,8 +2,10 @@ import pytest
 
 from recommenders.base import Item, Reason, Recommendation
 from recommenders.reranking import (
+    DECLARED_BOOST,
     FITS_YOUR_TIME,
     _normalised,
+    favour_declared,
     fit_to_context,
     jaccard_similarity,
     mmr,
@@ -78,3 +80,13 @@ def test_jaccard_similarity_over_skills_and_topics() -> None:
     assert similarity("long", "medium") == pytest.approx(1 / 3)
     assert similarity("long", "t") == pytest.approx(1 / 2)  # case-folded
     assert similarity("bare", "bare") == similarity("long", "nope") == 0.0
+
+
+def test_declared_goals_and_interests_lift_their_courses_a_little() -> None:
+    items = {"sql": Item("sql", skills=("SQL",)), "py": Item("py", skills=("Python",)),
+             "viz": Item("viz", topics=("Data Visualization",))}
+    recs = [Recommendation("py", 1.0), Recommendation("sql", 0.9), Recommendation("viz", 0.7)]
+    lifted = favour_declared(recs, items, frozenset({"sql", "data visualization"}))
+    assert [rec.item_id for rec in lifted] == ["sql", "py", "viz"]  # 1.125 > 1.0 > 0.875
+    assert lifted[0].score == pytest.approx(0.9 * DECLARED_BOOST)
+    assert favour_declared(recs, items, frozenset()) == recs

@@ -8,6 +8,8 @@ from beanie import Document
 
 from app.documents import (
     DOCUMENT_MODELS,
+    AuditAction,
+    AuditEntry,
     ConnectedAccount,
     ConsentEntry,
     Course,
@@ -41,7 +43,7 @@ def test_every_document_model_is_keyed_to_a_learner_or_declared_not_personal() -
         assert (user_key(model) is None) == (model in NOT_PERSONAL), model.__name__
     names = {name for name, _, _ in personal_collections()}
     assert names == {"users", "enrollments", "ratings", "events", "consents", "accounts", "knowledge_states",
-                     "review_cards", "placement_tests"}
+                     "review_cards", "placement_tests", "audit_log"}
 
 
 def test_a_model_neither_keyed_nor_declared_fails(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,6 +77,8 @@ async def seed(user_id: str) -> None:
     await KnowledgeState(id=user_id, user_id=user_id, skills={"python": SkillMastery(probability=0.7)}).insert()
     await ReviewCard(id=ReviewCard.key(user_id, "x1"), user_id=user_id, exercise_id="x1", due=STAMP).insert()
     await PlacementTest(id=f"pt_{user_id}", user_id=user_id, skills=["python"]).insert()
+    await AuditEntry(id=f"audit_{user_id}", action=AuditAction.ACCESS, operation="Query.user", actor_id="admin",
+                     user_id=user_id).insert()
 
 
 @pytest.mark.usefixtures("clean")
@@ -88,7 +92,7 @@ async def test_my_data_holds_every_collection_of_the_learner_only_and_is_json() 
     collections = data["collections"]
     assert {name: len(docs) for name, docs in collections.items()} == {
         "users": 1, "enrollments": 1, "ratings": 1, "events": 1, "consents": 1, "accounts": 1,
-        "knowledge_states": 1, "review_cards": 1, "placement_tests": 1}
+        "knowledge_states": 1, "review_cards": 1, "placement_tests": 1, "audit_log": 1}
     assert collections["users"][0]["_id"] == "u1"
     assert "insights" in collections["users"][0]
     assert collections["ratings"][0]["created_at"] == "2026-01-02T03:04:05+00:00"
@@ -102,7 +106,7 @@ async def test_delete_my_data_erases_everything_of_the_learner_and_counts_it() -
     await seed("u2")
     counts = await delete_my_data("u1")
     assert counts == {"users": 1, "enrollments": 1, "ratings": 1, "events": 1, "consents": 1, "accounts": 1,
-                      "knowledge_states": 1, "review_cards": 1, "placement_tests": 1}
+                      "knowledge_states": 1, "review_cards": 1, "placement_tests": 1, "audit_log": 1}
     for name, model, key in personal_collections():
         collection = model.get_pymongo_collection()
         assert await collection.count_documents({key: "u1"}) == 0, name

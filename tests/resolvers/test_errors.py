@@ -2,8 +2,15 @@
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    NetworkTimeout,
+    ServerSelectionTimeoutError,
+)
 
-from resolvers.errors import ErrorCode, Problem, UseCaseError, validation_problems
+from resolvers.errors import ErrorCode, Problem, UseCaseError, store_unavailable, validation_problems
 
 
 class _Nested(BaseModel):
@@ -101,3 +108,34 @@ def test_validation_problems_name_an_aliased_id_as_id() -> None:
     with pytest.raises(ValidationError) as caught:
         Doc.model_validate({})
     assert [p.field for p in validation_problems(caught.value)] == ["id"]
+
+
+@pytest.mark.parametrize("error", [
+    pytest.param(ServerSelectionTimeoutError("no server"), id="selection"),
+    pytest.param(AutoReconnect("reset"), id="reconnect"),
+    pytest.param(NetworkTimeout("slow"), id="network-timeout"),
+    pytest.param(ExecutionTimeout("maxTimeMS", 50), id="execution-timeout"),
+])
+def test_database_outages_and_timeouts_count_as_unavailable(error: Exception) -> None:
+    assert store_unavailable(error)
+
+
+def test_an_outage_raised_from_is_found_and_other_errors_are_not_outages() -> None:
+    try:
+        try:
+            raise AutoReconnect("reset")
+        except AutoReconnect as cause:
+            raise RuntimeError("loading the catalog failed") from cause
+    except RuntimeError as wrapped:
+        assert store_unavailable(wrapped)
+    assert not store_unavailable(DuplicateKeyError("E11000"))
+    assert not store_unavailable(ValueError("bad"))
+    assert not store_unavailable(None)
+
+
+def test_messages_never_echo_a_huge_input() -> None:
+    from resolvers.errors import MAX_MESSAGE_CHARS, clipped
+
+    assert clipped("short") == "short"
+    long = clipped(f"no course with id {'a' * 1_000_000!r}")
+    assert len(long) < MAX_MESSAGE_CHARS + 40 and long.endswith("(cut from 1,000,020 characters)")

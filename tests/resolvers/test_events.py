@@ -190,15 +190,19 @@ async def test_missing_type_is_rejected() -> None:
 async def test_an_event_without_a_user_is_rejected() -> None:
     results = await track_events([{"event_id": "e1", "type": "page_view"}, ev("e2")], OPTS)
     assert _statuses(results) == [R, A]
-    assert (results[0].code, results[0].message) == (ErrorCode.BAD_USER_INPUT, "the event names no user")
+    assert (results[0].code, results[0].message) == (ErrorCode.BAD_USER_INPUT, "userId is required")
 
 
-@pytest.mark.parametrize("event_id", ["", None, "x" * 201])
-async def test_bad_event_id_is_rejected(event_id: Any) -> None:
+@pytest.mark.parametrize(("event_id", "message"), [
+    ("", "eventId may not be empty"), (None, "eventId is required"),
+    ("x" * 201, "eventId may be at most 200 characters long"), (7, "eventId must be a string"),
+    ("$where", "eventId may not start with '$'"), ("a\0b", "eventId may not contain control characters"),
+])
+async def test_bad_event_id_is_rejected(event_id: Any, message: str) -> None:
     results = await track_events([ev(event_id), ev("ok")], OPTS)
     assert _statuses(results) == [R, A]
     assert results[0].code is ErrorCode.BAD_USER_INPUT
-    assert results[0].message == "eventId is required (at most 200 characters)"
+    assert results[0].message == message
     assert await _ids() == ["u1:ok"]
 
 

@@ -1,14 +1,14 @@
 """resolvers.free_form: what a free-form dict (`attributes`, `properties`) may hold."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resolvers.free_form import MAX_BYTES, MAX_DEPTH, _encoded_size, free_form_problem
+from resolvers.free_form import MAX_BYTES, MAX_DEPTH, _encoded_size, free_form_problem, unstorable
 
 
 def _nested_dicts(depth: int) -> dict[str, Any]:
@@ -187,3 +187,37 @@ def test_property_objects_deeper_than_five_are_refused(key: str, depth: int) -> 
                                    {"control": "\n\t\x01"}])
 def test_encoded_size_is_that_of_json_dumps(value: dict[str, Any]) -> None:
     assert _encoded_size(value) == len(json.dumps(value, ensure_ascii=False, default=str).encode())
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ({"x": float("nan")}, "has a number that is not finite (NaN or Infinity)"),
+    ({"x": [1, float("-inf")]}, "has a number that is not finite (NaN or Infinity)"),
+    ({"x": 2**63}, "has an integer beyond 64 bits"),
+    ({"x": -(2**63) - 1}, "has an integer beyond 64 bits"),
+    ({"x": "ok\ud800"}, "has a lone surrogate in 'ok\\ud800'"),
+    ({"k\udfff": 1}, "has a lone surrogate in 'k\\udfff'"),
+])
+def test_values_no_store_can_keep_are_refused(value: dict[str, object], problem: str) -> None:
+    assert free_form_problem(value) == problem
+
+
+def test_64_bit_integers_and_ordinary_text_are_kept() -> None:
+    assert free_form_problem({"min": -(2**63), "max": 2**63 - 1, "text": "café 😀", "flag": True}) is None
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    (datetime(1, 1, 1, tzinfo=UTC), "has a date-time outside the years 1970–9998"),
+    (datetime(9999, 12, 31, tzinfo=UTC), "has a date-time outside the years 1970–9998"),
+    ([{"deep": [float("inf")]}], "has a number that is not finite (NaN or Infinity)"),
+    (("\ud800",), "has a lone surrogate in '\\ud800'"),
+])
+def test_unstorable_walks_any_value(value: object, problem: str) -> None:
+    assert unstorable(value) == problem
+
+
+def test_unstorable_stops_at_a_depth() -> None:
+    nested: list[object] = []
+    for _ in range(40):
+        nested = [nested]
+    assert unstorable(nested) == "nests deeper than 32 levels"
+    assert unstorable({"when": datetime(2026, 1, 1, tzinfo=UTC), "n": 1.5}) is None

@@ -235,3 +235,92 @@ async def test_a_failed_chunk_fails_the_whole_write() -> None:
         await bounded(writer.write(docs("f1", "f2", "f3", "f4", "f5")))
     await writer.stop()
     assert len(collection.calls) == 3
+
+
+async def test_a_document_the_store_refuses_fails_only_its_caller_in_a_coalesced_write() -> None:
+    class RefusingOne(FakeCollection):
+        async def insert_many(self, documents: list[dict[str, Any]], ordered: bool) -> None:
+            self.calls.append([d["_id"] for d in documents])
+            errors = [{"index": i, "code": 8, "errmsg": "Invalid JSON document"}
+                      for i, d in enumerate(documents) if d["_id"] == "poison"]
+            errors += [{"index": i, "code": 11000, "errmsg": "dup"} for i, d in enumerate(documents) if d["_id"] in self.stored]
+            self.stored.update({d["_id"]: d for d in documents if d["_id"] != "poison"})
+            raise BulkWriteError({"writeErrors": errors})
+
+    collection = RefusingOne()
+    collection.stored["old"] = {"_id": "old"}
+    writer = writer_on(collection, batch_size=100, flush_ms=50)
+    await writer.start()
+    outcomes = await bounded(asyncio.gather(writer.write(docs("a1", "old")), writer.write(docs("p1", "poison")),
+                                            writer.write(docs("b1")), return_exceptions=True))
+    await writer.stop()
+    assert len(collection.calls) == 1  # the store said what became of each document: nothing is written again
+    assert outcomes[0] == [True, False] and outcomes[2] == [True]
+    assert isinstance(outcomes[1], StoreUnavailableError)
+
+
+async def test_a_document_that_cannot_be_encoded_fails_only_its_caller_the_others_are_written_alone() -> None:
+    class Encoding(FakeCollection):
+        async def insert_many(self, documents: list[dict[str, Any]], ordered: bool) -> None:
+            if any(d["_id"] == "poison" for d in documents):
+                self.calls.append([d["_id"] for d in documents])
+                raise OverflowError("MongoDB can only handle up to 8-byte ints")
+            await super().insert_many(documents, ordered)
+
+    collection = Encoding()
+    writer = writer_on(collection, batch_size=100, flush_ms=50)
+    await writer.start()
+    outcomes = await bounded(asyncio.gather(*(writer.write(docs(f"g{i}a", f"g{i}b")) for i in range(5)),
+                                            writer.write(docs("p1", "poison")), return_exceptions=True))
+    await writer.stop()
+    assert outcomes[:5] == [[True, True]] * 5
+    assert isinstance(outcomes[5], StoreUnavailableError)
+    assert len(collection.calls) == 1 + 6  # the coalesced write, then each caller alone
+    assert set(collection.stored) == {f"g{i}{x}" for i in range(5) for x in "ab"}
+
+
+async def test_a_lost_connection_fails_every_caller_of_the_write_without_retrying_each() -> None:
+    collection = FakeCollection()
+    collection.fail_on = {"a1"}
+    writer = writer_on(collection, batch_size=100, flush_ms=50)
+    await writer.start()
+    outcomes = await bounded(asyncio.gather(writer.write(docs("a1")), writer.write(docs("b1")),
+                                            return_exceptions=True))
+    await writer.stop()
+    assert all(isinstance(outcome, StoreUnavailableError) for outcome in outcomes)
+    assert len(collection.calls) == 1
+
+
+@pytest.mark.usefixtures("clean")
+async def test_a_poisoned_document_in_the_store_fails_its_caller_alone_and_a_retry_stores_each_once() -> None:
+    collection = Event.get_pymongo_collection()
+    writer = EventWriter(collection, batch_size=100, flush_ms=50)
+    await writer.start()
+    poisoned = [{"_id": "bad:1", "v": 1}, {"_id": "bad:2", "v": float("nan")}]
+    good = [docs(f"good:{i}a", f"good:{i}b") for i in range(20)]
+    try:
+        outcomes = await bounded(asyncio.gather(writer.write(poisoned), *(writer.write(batch) for batch in good),
+                                                return_exceptions=True))
+        assert isinstance(outcomes[0], StoreUnavailableError)
+        assert outcomes[1:] == [[True, True]] * 20
+        assert await bounded(writer.write(good[0])) == [False, False]  # a retry: duplicates, stored once
+        assert await bounded(writer.write(poisoned[:1])) == [False]  # stored, though its caller got an error
+    finally:
+        await writer.stop()
+    assert await collection.count_documents({"_id": {"$regex": "^good:"}}) == 40
+
+
+async def test_stop_gives_up_after_its_time_limit_and_acknowledges_nothing_it_gave_up() -> None:
+    collection = FakeCollection(open_gate=False)  # a database that never answers
+    writer = writer_on(collection, batch_size=2, flush_ms=0)
+    await writer.start()
+    writes = [asyncio.create_task(writer.write(docs(f"g{i}"))) for i in range(5)]
+    await settle()
+    started = asyncio.get_running_loop().time()
+    given_up = await bounded(writer.stop(timeout_s=0.1))
+    assert asyncio.get_running_loop().time() - started < 1
+    assert given_up == 5
+    await settle()
+    for write in writes:
+        with pytest.raises(StoreUnavailableError):
+            write.result()

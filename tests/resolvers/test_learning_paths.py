@@ -139,3 +139,11 @@ async def test_free_text_goals_map_onto_demo_skills_with_the_real_model() -> Non
     with pytest.raises(UseCaseError) as unknown:
         await learning_path("u6", None, "basket weaving", NOW, {})
     assert unknown.value.code is ErrorCode.BAD_USER_INPUT and "basket weaving" in unknown.value.message
+
+
+@pytest.mark.parametrize("name", ["Data  Analysis", "Data\tAnalysis", "Data\u00a0Analysis", " Data Analysis "])
+async def test_a_skill_name_with_odd_whitespace_is_found_by_a_free_text_goal(name: str) -> None:
+    await Skill(id="analysis", name=name).insert()
+    path = await learning_path("u7", None, "data analysis", NOW, {})
+    assert [s.id for s in path.goal_skills] == ["analysis"]
+    assert path.matches[0].label == "Data Analysis"

@@ -10,6 +10,7 @@ from app.documents.profiles import Preferences
 from app.documents.timestamps import utcnow
 from app.settings import Settings
 from recommenders.base import Recommendation, RecommendationRequest
+from recommenders.content import Content
 from resolvers.catalog_snapshot import CourseFilters
 from resolvers.courses import upsert_courses
 from resolvers.enrollments import enroll
@@ -17,6 +18,7 @@ from resolvers.errors import ErrorCode, UseCaseError
 from resolvers.recommendation_service import RecommendationService
 from resolvers.recommendations import (
     Ask,
+    Basis,
     LearnerRecords,
     RecommendationList,
     RequestContext,
@@ -289,7 +291,7 @@ async def cached(service: RecommendationService, user: User, reads: list[str], a
 
 async def test_a_learners_list_is_served_again_until_they_change(tmp_path: Path) -> None:
     await seed()
-    settings = settings_in(tmp_path)
+    settings = settings_in(tmp_path, recommendation_budget_ms=10_000)  # the profile is surely embedded in time
     await train_recommenders(settings)
     service = await started(settings)
     try:
@@ -324,3 +326,83 @@ async def test_fallback_answers_and_bad_questions_are_not_cached(tmp_path: Path)
         assert error.value.code is ErrorCode.BAD_USER_INPUT and len(reads) == 2
     finally:
         await service.stop()
+
+
+async def test_an_answer_made_before_the_profile_text_is_embedded_is_not_cached(tmp_path: Path) -> None:
+    from recommenders.content import PROFILE_VECTORS
+
+    await seed()
+    settings = settings_in(tmp_path, recommendation_budget_ms=10_000)
+    await train_recommenders(settings)
+    service = await started(settings)
+    try:
+        content = service.model("content")
+        assert isinstance(content, Content)
+        content.embed_profiles_in_background(wait_s=0.0)  # a request that cannot wait for the embedding
+        goal = f"Become a {utcnow().timestamp()} analyst"
+        learner, reads = User(id="fresh", goals=[goal], interests=["SQL"]), []
+        await learner.insert()
+        first = await cached(service, learner, reads)
+        assert first.provisional and reads == ["fresh"]
+        assert PROFILE_VECTORS.get_within(f"{goal}. SQL", 60) is not None  # queued by the first request
+        second = await cached(service, learner, reads)
+        third = await cached(service, learner, reads)
+        assert not second.provisional and reads == ["fresh", "fresh"] and third.items == second.items
+    finally:
+        await service.stop()
+
+
+async def test_a_profile_write_queues_its_embedding_before_the_next_request(tmp_path: Path) -> None:
+    from recommenders.content import PROFILE_VECTORS
+    from resolvers.onboarding import OnboardingAnswers, submit_onboarding
+
+    await seed()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings, ["content"])
+    service = await started(settings)
+    try:
+        other = f"I want to query databases {utcnow().timestamp()}"
+        await User(id="onboarder", consents={"personalization": True}).insert()
+        await submit_onboarding("onboarder", OnboardingAnswers(interests=["SQL"], other=other))
+        texts = [text for text in list(PROFILE_VECTORS._queued) + list(PROFILE_VECTORS._vectors) if other in text]
+        assert texts, "the onboarding write did not queue the profile's text"
+    finally:
+        await service.stop()
+
+
+@pytest.mark.parametrize(("fields", "defaults", "basis"), [
+    ({"interests": ["Python"]}, {Purpose.ESSENTIAL}, Basis.NOT_CONSENTED),
+    ({"interests": ["Python"], "personalization_enabled": False}, DEFAULTS, Basis.SWITCHED_OFF),
+    ({}, DEFAULTS, Basis.NOTHING_KNOWN_YET),
+])
+async def test_a_list_not_made_from_the_learners_data_says_why_and_names_popular(
+        tmp_path: Path, fields: dict[str, object], defaults: set[Purpose], basis: Basis) -> None:
+    user = User(id="someone", **fields)  # type: ignore[arg-type]
+    await seed()
+    settings = settings_in(tmp_path)
+    await train_recommenders(settings)
+    service = await started(settings)
+    try:
+        found = await recommend_courses(service, LearnerRecords(user, [], []), Ask(first=3), utcnow(), 30.0, defaults)
+        assert found.basis is basis and found.strategy == "popular" and not found.fallback
+        assert {item.source for item in found.items} == {"popular"}
+    finally:
+        await service.stop()
+
+
+async def test_stopping_the_service_cuts_background_embedding_short(tmp_path: Path) -> None:
+    import asyncio
+    import time
+
+    from recommenders.content import encode_in_chunks
+    from recommenders.progress import Cancelled
+
+    service = await started(settings_in(tmp_path))
+    texts = [f"a course about topic number {n}" for n in range(20_000)]  # minutes of work
+    running = asyncio.ensure_future(service._in_background(encode_in_chunks, texts, 64, "embedding courses"))
+    await asyncio.sleep(1.0)
+    stopping = time.monotonic()
+    await service.stop()
+    with pytest.raises(Cancelled):
+        await running  # the thread ended at its next progress report, so the process can exit
+    assert time.monotonic() - stopping < 30

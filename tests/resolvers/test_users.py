@@ -253,3 +253,20 @@ async def test_a_learner_with_events_can_still_be_read_and_updated() -> None:
     assert user.insights.events == 1
     updated = await upsert_user("u1", {"display_name": "Ada L."})
     assert [a.type for a in updated.recent_activity] == ["page_view"]
+
+
+@pytest.mark.parametrize(("user_id", "message"), [("", "id may not be empty"), ("$x", "id may not start with '$'"),
+                                                  ("a\x00b", "id may not contain control characters")])
+async def test_a_user_id_outside_the_id_rule_is_refused(user_id: str, message: str) -> None:
+    with pytest.raises(UseCaseError) as refused:
+        await upsert_user(user_id, {"display_name": "X"})
+    assert (refused.value.code, refused.value.message, refused.value.problems[0].field) == (
+        ErrorCode.BAD_USER_INPUT, message, "id")
+    assert await User.find_all().count() == 0
+
+
+@pytest.mark.parametrize("attributes", [{"n": 2**70}, {"x": float("nan")}, {"s": "\ud800"}, {"\udfff": 1}])
+async def test_attributes_no_store_can_keep_are_refused(attributes: dict[str, object]) -> None:
+    with pytest.raises(UseCaseError) as refused:
+        await upsert_user("u-attr", {"attributes": attributes})
+    assert refused.value.code is ErrorCode.BAD_USER_INPUT and refused.value.problems[0].field == "attributes"

@@ -6,7 +6,10 @@ import httpx
 import pytest
 
 from app.tokens import Role
+from schema.graphiql import CONTENT_SECURITY_POLICY
+from schema.http import _prefers_graphql_response, _status_without_data
 from tests.conftest import LiveServer
+from tests.web_scripts import run_node_script
 
 ME = "{ me { id displayName } }"
 
@@ -43,8 +46,95 @@ def test_health_and_readiness(live_server: LiveServer) -> None:
 def test_graphiql_on_the_bare_path_without_redirect(live_server: LiveServer) -> None:
     with httpx.Client(base_url=live_server.base_url, follow_redirects=False) as client:
         page = client.get("/graphql", headers={"accept": "text/html"})
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text  # 503 when GraphiQL's files are not built (`make web`)
     assert "graphiql" in page.text.lower()
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "unpkg" not in page.text and "https://" not in page.text
+
+
+def test_graphiql_files_are_served_from_this_server(live_server: LiveServer) -> None:
+    with httpx.Client(base_url=live_server.base_url) as client:
+        script = client.get("/static/graphiql/graphiql.min.js", headers={"accept-encoding": "gzip"})
+    assert script.status_code == 200 and script.headers["content-encoding"] == "gzip"
+    assert len(script.content) > 1_000_000  # httpx decompressed it
+
+
+GRAPHQL_RESPONSE = {"accept": "application/graphql-response+json"}
+
+
+@pytest.mark.parametrize(("accept", "preferred"), [
+    ("application/graphql-response+json", True),
+    ("application/graphql-response+json, application/json;q=0.9", True),
+    ("application/json, application/graphql-response+json", True),
+    ("Application/GraphQL-Response+JSON", True),
+    ("application/json;q=1, application/graphql-response+json;q=0.5", False),
+    ("application/graphql-response+json;q=0", False),
+    ("application/json", False),
+    ("*/*", False),
+    ("", False),
+    ("application/graphql-response+json;q=abc", False),
+])
+def test_graphql_response_media_type_is_chosen_by_accept(accept: str, preferred: bool) -> None:
+    assert _prefers_graphql_response(accept) is preferred
+
+
+@pytest.mark.parametrize(("codes_", "status"), [
+    (["GRAPHQL_PARSE_FAILED"], 400), (["BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"], 400),
+    (["INTERNAL_SERVER_ERROR"], 500), (["UNAVAILABLE"], 503),
+])
+def test_status_without_data_says_whose_fault_it_was(codes_: list[str], status: int) -> None:
+    errors: list[object] = [{"message": "m", "extensions": {"code": code}} for code in codes_]
+    assert _status_without_data({"errors": errors}) == status
+
+
+@pytest.mark.parametrize("query", ["{", "{ noSuchField }", "query($n: Int!) { courses(first: $n) { totalCount } }"])
+def test_requests_that_never_execute_are_400_without_data_for_graphql_response_clients(
+        live_server: LiveServer, query: str) -> None:
+    with live_server.client("learner-a") as a:
+        response = a.post("/graphql", json={"query": query, "variables": {"n": "ten"}}, headers=GRAPHQL_RESPONSE)
+        classic = a.post("/graphql", json={"query": query, "variables": {"n": "ten"}})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/graphql-response+json"
+    assert "data" not in response.json() and response.json()["errors"][0]["extensions"]["code"]
+    assert classic.status_code == 200 and classic.headers["content-type"] == "application/json"  # as before
+    assert classic.json()["data"] is None
+
+
+def test_executed_requests_are_200_for_graphql_response_clients(live_server: LiveServer) -> None:
+    with httpx.Client(base_url=live_server.base_url, headers=GRAPHQL_RESPONSE) as client:
+        response = client.post("/graphql", json={"query": ME})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/graphql-response+json"
+    assert response.json()["data"] == {"me": None} and codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+def test_malformed_requests_get_a_graphql_response_when_clients_accept_one(live_server: LiveServer) -> None:
+    with httpx.Client(base_url=live_server.base_url) as client:
+        ours = client.post("/graphql", json={"query": 1}, headers=GRAPHQL_RESPONSE)
+        classic = client.post("/graphql", json={"query": 1})
+    assert ours.status_code == 400 and ours.headers["content-type"] == "application/graphql-response+json"
+    assert codes(ours.json()) and "data" not in ours.json()
+    assert classic.status_code == 400 and classic.headers["content-type"] != "application/graphql-response+json"
+
+
+def test_graphql_over_http_audit_has_no_failures_or_warnings(live_server: LiveServer) -> None:
+    audit = run_node_script("tests/graphql-http-audit.mjs", f"{live_server.base_url}/graphql")
+    problems = [f"{r['status']} {r['id']} {r['name']}: {r['reason']}" for r in audit["results"] if r["status"] != "ok"]
+    assert (audit["error"], audit["warn"]) == (0, 0), problems
+    assert audit["ok"] >= 60
+
+
+def test_expected_errors_leave_one_line_and_no_traceback_in_the_server_log(live_server: LiveServer) -> None:
+    log = live_server.settings.data_dir / "server.log"
+    with live_server.client("learner-a") as a:
+        a.post("/graphql", json={"query": '{ user(id: "learner-b") { id } }'}, headers={"x-request-id": "log-forbidden"})
+        a.post("/graphql", json={"query": "{ " + "x" * 5000}, headers={"x-request-id": "log-parse"})
+    lines = log.read_text(errors="replace").splitlines()
+    forbidden = [line for line in lines if "(request log-forbidden)" in line]
+    parse = [line for line in lines if "(request log-parse)" in line]
+    assert len(forbidden) == 1 and "graphql FORBIDDEN" in forbidden[0]
+    assert len(parse) == 1 and "graphql GRAPHQL_PARSE_FAILED" in parse[0] and len(parse[0]) < 500
+    assert not any(line.startswith("Traceback") for line in lines)
 
 
 def test_get_queries_work(live_server: LiveServer) -> None:
@@ -198,3 +288,15 @@ def test_cors_preflight_for_the_configured_spa(live_server: LiveServer) -> None:
         response = client.options("/graphql", headers=headers)
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "https://app.example"
+
+
+def test_errors_never_echo_a_huge_input(live_server: LiveServer) -> None:
+    big = "a" * 900_000  # under the live server's body limit
+    with live_server.client("echo-learner") as learner:
+        top = gql(learner, "query($s: ID!) { nextExercises(skill: $s) { reason } }", {"s": big})
+        payload = gql(learner, "mutation($s: ID!) { enroll(courseId: $s) { errors { code message } } }", {"s": big})
+        literal = learner.post("/graphql", json={"query": f'{{ nextExercises(skill: "{big}") {{ reason }} }}'})
+        rest = learner.post("/v1/events", json={"events": [{"eventId": "echo-1", "type": f"custom:{big}"}]})
+    assert len(json.dumps(top)) < 2_000 and len(json.dumps(payload)) < 2_000
+    assert len(literal.content) < 2_000 and len(rest.content) < 2_000
+    assert rest.json()["results"][0]["code"] == "BAD_USER_INPUT"

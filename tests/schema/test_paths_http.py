@@ -14,8 +14,8 @@ from tests.conftest import LiveServer
 
 NEXT = "query($s: ID!, $n: Int, $u: ID) { nextExercises(skill: $s, first: $n, userId: $u) { exercise { id prompt " \
        "choices skills } reason reasonText skill predictedCorrect recallProbability } }"
-PATH = "query($g: [ID!], $t: String, $u: ID) { learningPath(goalSkills: $g, goal: $t, userId: $u) { goalSkills { id } " \
-       "steps { kind course { id } skill { id name } skills { id } exerciseCount reason reasonText estimatedMinutes " \
+PATH = "query($g: [ID!], $t: String, $u: ID) { learningPath(goalSkills: $g, goal: $t, userId: $u) { id goalSkills { id } " \
+       "steps { id kind course { id } skill { id name } skills { id } exerciseCount reason reasonText estimatedMinutes " \
        "cumulativeMinutes cumulativeWeeks } skipped { skill { id } reason probability } matches { skillName } " \
        "totalMinutes totalWeeks weeklyMinutes } }"
 
@@ -72,6 +72,9 @@ def test_a_learning_path_skips_mastered_skills_and_counts_time(live_server: Live
     user = unique("learner")
     know(store, user, **{basic: 0.95})
     path = call(live_server, user, PATH, g=[advanced])["data"]["learningPath"]
+    assert call(live_server, user, PATH, g=[advanced])["data"]["learningPath"]["id"] == path["id"]  # one per question
+    assert call(live_server, user, PATH, g=[basic, advanced])["data"]["learningPath"]["id"] != path["id"]
+    assert [step.pop("id") for step in path["steps"]] == [f"{path['id']}:1"]
     skipped = path["skipped"]
     assert [(s["skill"]["id"], s["reason"]) for s in skipped] == [(basic, "ALREADY_MASTERED")]
     assert skipped[0]["probability"] == pytest.approx(0.95, abs=1e-3)  # decayed for the seconds since seeding

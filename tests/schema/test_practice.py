@@ -17,7 +17,7 @@ START = f"mutation($skills: [ID!]) {{ startPlacementTest(skills: $skills) {{ tes
         "errors { code message } } }"
 ANSWER = f"mutation($t: ID!, $i: ID!, $a: String, $c: Boolean) {{ answerPlacementItem(testId: $t, itemId: $i, " \
          f"answer: $a, correct: $c) {{ test {{ {TEST_FIELDS} }} errors {{ code message }} }} }}"
-QUEUE = "query($u: ID, $n: Int) { reviewQueue(userId: $u, first: $n) { exerciseId exercise { id prompt format " \
+QUEUE = "query($u: ID, $n: Int) { reviewQueue(userId: $u, first: $n) { id exerciseId exercise { id prompt format " \
         "choices skills } skills due recallProbability lastReview reviews } }"
 
 
@@ -134,6 +134,7 @@ def test_the_review_queue_is_ordered_by_recall_and_skips_cards_not_due(live_serv
     assert later.due > now  # answered right and fast: not due yet
     items = call(live_server, user, QUEUE)["data"]["reviewQueue"]
     assert [i["exerciseId"] for i in items] == [never.item_id, old.item_id, recent.item_id]
+    assert [i["id"] for i in items] == [f"{user}:{i['exerciseId']}" for i in items]  # one per learner and exercise
     recalls = [i["recallProbability"] for i in items]
     assert recalls[0] == 0 and recalls[1] < recalls[2] < 1
     assert items[1]["exercise"] == {"id": old.item_id, "prompt": "2 + 2?", "format": "MULTIPLE_CHOICE",

@@ -84,6 +84,7 @@ def test_recommenders_lists_trained_artifacts(trained: LiveServer) -> None:
 
 def test_a_learner_gets_the_next_step_with_reasons(trained: LiveServer) -> None:
     with trained.client("reco-new") as learner:
+        gql(learner, "mutation { setConsent(purpose: PERSONALIZATION, granted: true) { errors { code } } }")
         enrolled = gql(learner, 'mutation { enroll(courseId: "reco-1") { errors { message } } }')
         assert enrolled["data"]["enroll"]["errors"] == []  # type: ignore[index]
         body = gql(learner, QUERY, {"s": "auto", "f": {"skills": [SKILL]}})

@@ -169,6 +169,10 @@ def test_more_than_the_batch_limit_is_refused_and_nothing_is_stored(live_server:
     (b"{not json", "the body is not valid JSON"),
     (b'{"evnts": []}', 'expected {"events": [...]}'),
     (b"[]", "the batch is empty"),
+    (b"null", 'expected {"events": [...]}'), (b'"x"', 'expected {"events": [...]}'), (b"1", 'expected {"events"'),
+    (b'{"events": [{"eventId": "\xff"}]}', "the body is not UTF-8 text"),
+    (b"[" * 1_000 + b"]" * 1_000, "the JSON nests too deeply"),
+    (b'{"events": [{"eventId": ' + b"9" * 5_000 + b"}]}", "the JSON holds an integer with too many digits"),
 ])
 def test_an_unusable_body_is_400(live_server: LiveServer, content: bytes, message: str) -> None:
     with live_server.client("rest-bad") as bad:
