@@ -1,8 +1,11 @@
-"""The `extensions.code` of a top-level GraphQL error: the one it carries, or one read from graphql-core's message."""
+"""The `extensions.code` of a top-level GraphQL error: the one it carries, or one read from graphql-core's message;
+and the code a client is sent for it (`client_code`), which the HTTP layer and the metrics share."""
 
 import re
 
 from graphql import GraphQLError
+
+from resolvers.errors import ErrorCode, store_unavailable
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 _COERCION = re.compile(r"^Variable '\$\w+' (has invalid (default )?value|got invalid value)")  # graphql-core 3.3 / 3.2
@@ -20,6 +23,17 @@ def _code_for(message: str) -> str:
         return "GRAPHQL_PARSE_FAILED"
     if _COERCION.match(message):
         return "BAD_USER_INPUT"
-    if "exceeds maximum operation depth" in message or "token" in message.lower():
-        return "QUERY_TOO_COMPLEX"
-    return "GRAPHQL_VALIDATION_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"  # limits (depth, tokens, cost) carry their own code: schema/query_limits.py
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Raised by our code, not as a GraphQL error: masked for clients."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+def client_code(error: GraphQLError) -> str:
+    """The code the client gets: UNAVAILABLE when the store did not answer, INTERNAL_SERVER_ERROR for any other
+    unexpected failure, else the error's own code."""
+    if store_unavailable(error.original_error):
+        return ErrorCode.UNAVAILABLE.value
+    return INTERNAL_SERVER_ERROR if is_unexpected(error) else error_code(error)

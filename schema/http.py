@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.tokens import InvalidTokenError, TokenVerifier
 from resolvers.errors import STORE_UNAVAILABLE, ErrorCode, clipped, store_unavailable
 from schema.context import Context
-from schema.error_codes import INTERNAL_SERVER_ERROR, error_code
+from schema.error_codes import INTERNAL_SERVER_ERROR, client_code, is_unexpected
 from schema.graphiql import BUILT_ASSETS, graphiql_page
 from schema.request_bodies import BadRequestBodyError, decoded_json
 
@@ -129,15 +129,15 @@ def _never_executed(result: ExecutionResult) -> bool:
 def _with_code(error: GraphQLError, request: Request) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     formatted["message"] = clipped(formatted["message"])  # validation messages quote the query's values
+    code = client_code(error)
     if store_unavailable(error.original_error):  # the driver's message names hosts: not for clients
-        return {**formatted, "message": STORE_UNAVAILABLE, "extensions": {"code": ErrorCode.UNAVAILABLE.value}}
-    unexpected = error.original_error is not None and not isinstance(error.original_error, GraphQLError)
-    if unexpected:  # raised outside resolvers (in an extension, say), where MaskErrors does not look
+        return {**formatted, "message": STORE_UNAVAILABLE, "extensions": {"code": code}}
+    if is_unexpected(error):  # raised outside resolvers (in an extension, say), where MaskErrors does not look
         formatted["message"] = "Unexpected error."
     extensions = dict(formatted.get("extensions") or {})
     if "code" not in extensions:
-        extensions["code"] = INTERNAL_SERVER_ERROR if unexpected else error_code(error)
-        if extensions["code"] == INTERNAL_SERVER_ERROR:
+        extensions["code"] = code
+        if code == INTERNAL_SERVER_ERROR:
             extensions["requestId"] = request.headers.get("x-request-id") or request.scope.get("request_id")
     formatted["extensions"] = extensions
     return formatted

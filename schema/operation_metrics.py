@@ -8,13 +8,12 @@ The label is the operation's name when it is a short GraphQL name, else its root
 import re
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from app import metrics
 from app.request_metrics import ANONYMOUS, OPERATION_KEY
-from resolvers.errors import ErrorCode, store_unavailable
-from schema.error_codes import INTERNAL_SERVER_ERROR, error_code
+from schema.error_codes import client_code
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
 MAX_ROOT_FIELDS = 3
@@ -30,7 +29,7 @@ class OperationMetrics(SchemaExtension):
         if isinstance(scope, dict):
             scope[OPERATION_KEY] = label
         for error in context.pre_execution_errors or []:
-            metrics.graphql_error(sent_code(error))
+            metrics.graphql_error(client_code(error))
         return {}
 
 
@@ -56,11 +55,3 @@ def _operation(document: DocumentNode | None, name: str | None) -> OperationDefi
     return next((node for node in operations if node.name is not None and node.name.value == name), None)
 
 
-def sent_code(error: GraphQLError) -> str:
-    """The `extensions.code` the client gets for `error` (as schema/http.py fills it in)."""
-    original = error.original_error
-    if store_unavailable(original):
-        return ErrorCode.UNAVAILABLE.value
-    if original is not None and not isinstance(original, GraphQLError):
-        return INTERNAL_SERVER_ERROR
-    return error_code(error)

@@ -10,7 +10,8 @@ from starlette.requests import Request
 from app.request_metrics import OPERATION_KEY
 from app.settings import Settings
 from schema.context import Context
-from schema.operation_metrics import operation_label, sent_code
+from schema.error_codes import client_code
+from schema.operation_metrics import operation_label
 from schema.schema import build_schema
 
 
@@ -37,10 +38,10 @@ def test_without_a_usable_name_or_document_the_operation_is_anonymous() -> None:
 
 
 def test_the_counted_code_is_the_one_clients_get() -> None:
-    assert sent_code(GraphQLError("no", extensions={"code": "FORBIDDEN"})) == "FORBIDDEN"
-    assert sent_code(GraphQLError("Cannot query field 'x' on type 'Query'.")) == "GRAPHQL_VALIDATION_FAILED"
-    assert sent_code(GraphQLError("boom", original_error=KeyError("k"))) == "INTERNAL_SERVER_ERROR"
-    assert sent_code(GraphQLError("gone", original_error=ServerSelectionTimeoutError("db"))) == "UNAVAILABLE"
+    assert client_code(GraphQLError("no", extensions={"code": "FORBIDDEN"})) == "FORBIDDEN"
+    assert client_code(GraphQLError("Cannot query field 'x' on type 'Query'.")) == "GRAPHQL_VALIDATION_FAILED"
+    assert client_code(GraphQLError("boom", original_error=KeyError("k"))) == "INTERNAL_SERVER_ERROR"
+    assert client_code(GraphQLError("gone", original_error=ServerSelectionTimeoutError("db"))) == "UNAVAILABLE"
 
 
 async def test_executing_labels_the_http_request_and_counts_its_errors(tmp_path: Path) -> None:
