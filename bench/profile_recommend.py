@@ -110,8 +110,8 @@ async def component_times(service: Any, settings: Settings, count: int, top: int
     from app.documents import Enrollment, Rating, User
     from app.documents.timestamps import utcnow
     from recommenders.base import RecommendationRequest
-    from resolvers.consents import default_purposes
     from resolvers.learners import excluded_courses, learner_of
+    from resolvers.purposes import default_purposes
 
     asked = []
     for number in range(count):

@@ -1,7 +1,8 @@
 """The registry of recommenders: built once from the built-in plugin and the installed entry points.
 
-Configuration names recommenders in order (`PATHWISE_RECOMMENDERS`): the first is tried first, the rest
-are its fallback chain. An unknown name, or two plugins claiming one name, stops start-up.
+Configuration names the recommenders to serve (`PATHWISE_RECOMMENDERS`): the first is what `auto` means, the
+others can be asked for by name; a recommender that fails, is late or has nothing is replaced by `popular`
+(the only fallback). An unknown name, or two plugins claiming one name, stops start-up.
 """
 
 from collections.abc import Sequence
@@ -134,5 +135,5 @@ def get_registry() -> Registry:
 
 
 def configured_recommenders(settings: Settings, registry: Registry | None = None) -> list[type[Recommender]]:
-    """`settings.recommenders` resolved in order (the fallback chain); raises on an unknown name (start-up)."""
+    """`settings.recommenders` resolved in order (the first is `auto`); raises on an unknown name (start-up)."""
     return (registry or get_registry()).select(settings.recommenders)

@@ -16,11 +16,11 @@ from app.sealed_fields import find_opened, get_opened, replace_sealed
 from recommenders.embeddings import SkillMatcher
 from resolvers.account_profiles import NormalizedProfile, normalize
 from resolvers.catalog_taxonomy import catalog_taxonomy
-from resolvers.consents import granted_purposes
 from resolvers.errors import ErrorCode, Problem, UseCaseError
 from resolvers.free_form import free_form_problem
 from resolvers.imported_fields import ImportDraft
 from resolvers.profile_updates import load_profile, update_profile
+from resolvers.purposes import granted_purposes
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 MAX_PAYLOAD_DEPTH = 8  # LinkedIn's localized fields nest deeper than the 5 levels of other free-form objects

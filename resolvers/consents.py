@@ -17,18 +17,7 @@ from resolvers import audit, purges
 from resolvers.audit import SYSTEM, Actor
 from resolvers.errors import ErrorCode, Problem, UseCaseError
 from resolvers.learner_changes import touched
-
-
-def default_purposes(configured: Iterable[str]) -> set[Purpose]:
-    """`essential` plus the purposes the deployment grants by default."""
-    return {Purpose.ESSENTIAL} | {Purpose(value) for value in configured}
-
-
-def granted_purposes(user: User | None, defaults: set[Purpose]) -> set[Purpose]:
-    """The purposes granted now: the learner's own choices over the deployment's defaults."""
-    stated = user.consents if user is not None else {}
-    granted = {purpose for purpose in Purpose if stated.get(purpose.value, purpose in defaults)}
-    return granted | {Purpose.ESSENTIAL}
+from resolvers.purposes import default_purposes, granted_purposes
 
 
 @dataclass(frozen=True)

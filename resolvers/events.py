@@ -18,12 +18,12 @@ from app.documents.timestamps import UtcDatetime, as_utc, utcnow
 from app.identifiers import id_problem
 from app.settings import Settings
 from resolvers import insights, knowledge, reviews
-from resolvers.consents import granted_purposes
 from resolvers.errors import ErrorCode, UseCaseError, clipped, validation_problems
 from resolvers.free_form import MAX_YEAR, MIN_YEAR, free_form_problem, scalar_problem, unstorable
 from resolvers.ingestion import EventWriter, StoreUnavailableError
 from resolvers.learner_changes import touched
 from resolvers.learners import shapes_recommendations
+from resolvers.purposes import granted_purposes
 from resolvers.taxonomy import EventSpec, canonical_properties, check_properties, spec_for
 
 EVENT_TYPE = re.compile(r"^(custom:[a-z0-9][a-z0-9_.-]{0,63}|[a-z][a-z0-9_]{0,63})$")

@@ -5,12 +5,14 @@
   (those collected as essential); aggregates of essential events already expired are not recovered.
 - third_party_import: the connected accounts, and the profile values they set that the learner has not
   changed since (their provenance still names the provider), through resolvers.accounts.
-- personalization: no recommendation caches exist yet, so there is nothing else to clear.
+- personalization: the learner's cached recommendation lists are dropped (`touched`); nothing else is stored
+  for it alone.
 - analytics: nothing is stored for it yet beyond events of that purpose."""
 
 from app.documents import ConnectedAccount, Event, Purpose, User
 from app.documents.profiles import Insights
 from resolvers import insights
+from resolvers.accounts import disconnect_account
 from resolvers.learner_changes import touched
 
 REPLAY_CHUNK = 1_000
@@ -44,8 +46,6 @@ async def recompute_insights(user_id: str, half_life_days: float) -> int:
 async def remove_imports(user_id: str) -> dict[str, int]:
     """Disconnect every account of the learner: the values each import set and the provider still owns are
     taken back (resolvers.accounts.disconnect_account), then the account is deleted."""
-    from resolvers.accounts import disconnect_account  # here: resolvers.accounts imports resolvers.consents
-
     accounts = await ConnectedAccount.find({"user_id": user_id}).to_list()
     for account in accounts:
         await disconnect_account(user_id, account.provider.value)

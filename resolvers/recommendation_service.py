@@ -35,10 +35,10 @@ from recommenders.content import PROFILE_VECTORS, Content, profile_text
 from recommenders.popular import Popular
 from recommenders.progress import Cancelled, reporting
 from resolvers.catalog_snapshot import CatalogSnapshot, catalog_stamp, load_catalog
-from resolvers.consents import default_purposes
 from resolvers.errors import store_unavailable
 from resolvers.learner_changes import on_profile_written
 from resolvers.learners import learner_of
+from resolvers.purposes import default_purposes
 from resolvers.recommendation_cache import LearnerCache
 
 log = logging.getLogger("pathwise.recommendations")

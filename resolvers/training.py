@@ -17,7 +17,7 @@ from plugins.registry import Registry, get_registry
 from recommenders.artifacts import ArtifactStore, Manifest
 from recommenders.base import Recommender, TrainingData
 from recommenders.progress import reporting
-from resolvers.consents import default_purposes
+from resolvers.purposes import default_purposes
 from resolvers.recommendation_service import artifact_root, is_composite, training_config
 from resolvers.training_data import training_data
 

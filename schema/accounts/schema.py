@@ -7,8 +7,8 @@ from strawberry.scalars import JSON
 
 from app.documents import Provider
 from resolvers import accounts as use_cases
-from resolvers.consents import default_purposes
 from resolvers.errors import UseCaseError
+from resolvers.purposes import default_purposes
 from schema.accounts.types import AccountProviderType, ConnectAccountPayload, DisconnectAccountPayload
 from schema.arguments import UserIdArg
 from schema.context import Info

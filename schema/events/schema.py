@@ -5,8 +5,8 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers import events as use_cases
-from resolvers.consents import default_purposes
 from resolvers.errors import UseCaseError
+from resolvers.purposes import default_purposes
 from schema.arguments import UserIdArg
 from schema.context import Context, Info
 from schema.errors import user_errors

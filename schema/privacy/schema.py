@@ -10,6 +10,7 @@ from app.settings import Settings
 from resolvers import consents, data_rights
 from resolvers.errors import UseCaseError
 from resolvers.privacy_notice import privacy_notice
+from resolvers.purposes import default_purposes
 from schema.arguments import UserIdArg
 from schema.context import Info
 from schema.errors import user_errors
@@ -30,7 +31,7 @@ from schema.privacy.types import (
 def consent_policy(settings: Settings) -> consents.ConsentPolicy:
     return consents.ConsentPolicy(
         version=settings.policy_version,
-        defaults=frozenset(consents.default_purposes(settings.default_consents)),
+        defaults=frozenset(default_purposes(settings.default_consents)),
         half_life_days=settings.interest_half_life_days,
     )
 

@@ -10,8 +10,8 @@ from app.documents import User as UserDocument
 from app.documents.timestamps import utcnow
 from resolvers import recommendations as use_cases
 from resolvers.catalog_snapshot import CourseFilters
-from resolvers.consents import default_purposes
 from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.purposes import default_purposes
 from resolvers.recommendation_service import RecommendationService
 from resolvers.recommendations import Ask, LearnerRecords, RequestContext
 from schema.context import Info

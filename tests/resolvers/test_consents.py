@@ -12,8 +12,6 @@ from resolvers.consents import (
     ConsentPolicy,
     ConsentState,
     consents_of,
-    default_purposes,
-    granted_purposes,
     set_consent,
     set_personalization,
 )
@@ -45,17 +43,6 @@ async def track(user_id: str, *types: str) -> list[EventStatus]:
     events = [{"user_id": user_id, "event_id": f"{kind}-{n}-{utcnow().timestamp()}", "type": kind,
                "properties": properties.get(kind, {})} for n, kind in enumerate(types)]
     return [r.status for r in await track_events(events, IngestOptions())]
-
-
-def test_default_purposes_always_include_essential() -> None:
-    assert default_purposes([]) == {E}
-    assert default_purposes(["analytics"]) == {E, Purpose.ANALYTICS}
-
-
-def test_granted_purposes_prefer_the_learners_choice_over_defaults() -> None:
-    user = User(id="u", consents={"analytics": False, "behavioral_tracking": True})
-    assert granted_purposes(user, {E, Purpose.ANALYTICS}) == {E, B}
-    assert granted_purposes(None, {E, Purpose.ANALYTICS}) == {E, Purpose.ANALYTICS}
 
 
 async def test_an_unknown_learner_has_only_the_defaults_and_nothing_is_written() -> None:
