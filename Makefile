@@ -12,7 +12,7 @@ NPM ?= npm
 WEB_INSTALLED := web/node_modules/.package-lock.json
 GRAPHIQL_BUILT := web/dist/graphiql/BUILT
 
-.PHONY: serve test install web lint typecheck imports pytest demo clean
+.PHONY: serve test install web lint typecheck imports schema pytest demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Pathwise needs Python 3.11"' \
@@ -54,6 +54,9 @@ typecheck: install
 
 imports: install
 	$(BIN)/lint-imports
+
+schema: install
+	$(BIN)/strawberry export-schema schema.exported:schema --output schema/schema.graphql
 
 pytest: install web
 	$(BIN)/python -m pytest

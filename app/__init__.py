@@ -1,3 +1,4 @@
-"""Pathwise core: settings, storage, the embedded store, auth, the app factory and the CLI."""
+"""Pathwise: the ground floor (`app.core`) and, above every other package, the composition root: the app
+factory, the CLI and the file importers."""
 
 __version__ = "0.1.0"

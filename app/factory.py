@@ -14,18 +14,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app import access_logs, data_keys
-from app.db import database_answers, init_database, make_client
-from app.documents import Event
-from app.metrics_endpoint import metrics_endpoint
-from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from app.outages import OutageDeadlineMiddleware
-from app.rate_limits import RateLimitMiddleware
-from app.request_metrics import RequestMetricsMiddleware
-from app.settings import Settings
-from resolvers.audit import AuditLog, load_or_create_key
-from resolvers.ingestion import EventWriter
-from resolvers.recommendation_service import RecommendationService
+from app.core.documents import Event
+from app.core.encryption import data_keys
+from app.core.http import access_logs
+from app.core.http.metrics_endpoint import metrics_endpoint
+from app.core.http.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.core.http.rate_limits import RateLimitMiddleware
+from app.core.http.request_metrics import RequestMetricsMiddleware
+from app.core.settings import Settings
+from app.core.store.db import database_answers, init_database, make_client
+from app.core.store.outages import OutageDeadlineMiddleware
+from resolvers.events.ingestion import EventWriter
+from resolvers.privacy.audit import AuditLog, load_or_create_key
+from resolvers.recommendations.service import RecommendationService
 from schema.graphiql import BUILT_ASSETS, graphiql_routes
 from schema.http import PathwiseGraphQL
 from schema.rest.events import events_endpoint

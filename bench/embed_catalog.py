@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.course_files import CourseRow, read_course_file  # noqa: E402
+from app.importers.course_files import CourseRow, read_course_file  # noqa: E402
 from recommenders import embeddings  # noqa: E402
 from recommenders.base import Item, TrainingData  # noqa: E402
 from recommenders.content import Content, item_text  # noqa: E402

@@ -38,9 +38,9 @@ from pymongo import AsyncMongoClient, IndexModel
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.embedded import embedded_store  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.tokens import Role, issue_token  # noqa: E402
+from app.core.settings import Settings  # noqa: E402
+from app.core.store.embedded import embedded_store  # noqa: E402
+from app.core.tokens import Role, issue_token  # noqa: E402
 
 DATABASE = "bench"
 COURSES = [f"bench-course-{i:03d}" for i in range(50)]

@@ -26,15 +26,15 @@ sys.path.insert(0, str(REPO))
 
 from starlette.requests import Request  # noqa: E402
 
-import resolvers.events as events_module  # noqa: E402
-from app.db import init_database, make_client  # noqa: E402
-from app.documents import Course, Event  # noqa: E402
-from app.embedded import embedded_store  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.tokens import Principal, Role  # noqa: E402
+import resolvers.events.tracking as events_module  # noqa: E402
+from app.core.documents import Course, Event  # noqa: E402
+from app.core.settings import Settings  # noqa: E402
+from app.core.store.db import init_database, make_client  # noqa: E402
+from app.core.store.embedded import embedded_store  # noqa: E402
+from app.core.tokens import Principal, Role  # noqa: E402
 from bench.ingest import COURSES, MUTATION, event  # noqa: E402
-from resolvers import insights  # noqa: E402
-from resolvers.ingestion import EventWriter  # noqa: E402
+from resolvers.events.ingestion import EventWriter  # noqa: E402
+from resolvers.profile import folding  # noqa: E402
 from schema.context import Context  # noqa: E402
 from schema.schema import build_schema  # noqa: E402
 
@@ -78,9 +78,9 @@ def instrument(writer: EventWriter) -> None:
     events_module._validated = timed_sync("  _validated (checks + EventRecord.model_validate)",
                                           events_module._validated)
     events_module._store = timed("  _store (document() + buffered insert_many)", events_module._store)
-    insights.apply_events = timed("  insights.apply_events", insights.apply_events)
-    insights.load_catalog = timed("    insights.load_catalog (find courses)", insights.load_catalog)
-    insights._previous_states = timed("    insights._previous_states (find learners)", insights._previous_states)
+    folding.apply_events = timed("  folding.apply_events", folding.apply_events)
+    folding.load_course_facts = timed("    folding.load_course_facts (find courses)", folding.load_course_facts)
+    folding._previous_states = timed("    folding._previous_states (find learners)", folding._previous_states)
     writer.write = timed("    EventWriter.write (wait for the bulk write)", writer.write)  # type: ignore[method-assign]
 
 

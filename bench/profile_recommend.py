@@ -35,9 +35,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import recommend as bench
 
-from app.embedded import embedded_store
-from app.settings import Settings
-from app.tokens import Role, issue_token
+from app.core.settings import Settings
+from app.core.store.embedded import embedded_store
+from app.core.tokens import Role, issue_token
 
 TIMES: defaultdict[str, list[float]] = defaultdict(list)
 
@@ -65,8 +65,8 @@ def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 def instrument() -> None:
     """Timers around the steps of the request path (in this process only)."""
-    from resolvers import recommendations as use_cases
-    from resolvers.recommendation_service import RecommendationService
+    from resolvers.recommendations import recommend as use_cases
+    from resolvers.recommendations.service import RecommendationService
     from schema.recommendations import fields
 
     fields.learner_records = timed("records (3 reads via DataLoaders)", fields.learner_records)
@@ -107,11 +107,11 @@ async def requests(app: Any, settings: Settings, count: int, offset: int, profil
 
 
 async def component_times(service: Any, settings: Settings, count: int, top: int) -> None:
-    from app.documents import Enrollment, Rating, User
-    from app.documents.timestamps import utcnow
+    from app.core.documents import Enrollment, Rating, User
+    from app.core.timestamps import utcnow
     from recommenders.base import RecommendationRequest
-    from resolvers.learners import excluded_courses, learner_of
     from resolvers.purposes import default_purposes
+    from resolvers.recommendations.learners import excluded_courses, learner_of
 
     asked = []
     for number in range(count):

@@ -221,8 +221,8 @@ def learner_documents(courses: list[dict[str, Any]], count: int, seed: int, now:
     """Synthetic learners, as (collection, documents): interests drawn from the catalog's skills, 3–15
     enrolments concentrated on 1–3 focus skills, ratings on about half the completed ones, a few
     not-interested skills and courses. Every learner allows personalization."""
-    from app.documents import Enrollment, EnrollmentStatus, Rating, User
-    from app.documents.profiles import Preferences
+    from app.core.documents import Enrollment, EnrollmentStatus, Rating, User
+    from app.core.documents.profiles import Preferences
 
     rng = random.Random(seed)
     by_skill: dict[str, list[str]] = {}
@@ -272,7 +272,7 @@ def learner_documents(courses: list[dict[str, Any]], count: int, seed: int, now:
 
 
 async def seed_learners(uri: str) -> dict[str, int]:
-    from app.db import init_database, make_client
+    from app.core.store.db import init_database, make_client
 
     client: Any = make_client(uri)
     try:
@@ -531,8 +531,8 @@ def course_ids(uri: str) -> list[str]:
 
 
 def measure(args: argparse.Namespace, workspace: Workspace) -> dict[str, Any]:
-    from app.settings import Settings
-    from app.tokens import Role, issue_token
+    from app.core.settings import Settings
+    from app.core.tokens import Role, issue_token
 
     settings = Settings(jwt_secret=workspace.secret)
     tokens = [issue_token(settings, f"learner-{i:04d}", [Role.LEARNER], timedelta(hours=4)) for i in range(LEARNERS)]
@@ -613,7 +613,7 @@ def main() -> None:
     if not COURSES_CSV.exists():
         print(f"skipped: the Coursera catalog is not at {COURSES_CSV}")
         return
-    from app.embedded import embedded_store
+    from app.core.store.embedded import embedded_store
 
     with tempfile.TemporaryDirectory(prefix="pathwise-bench-") as tmp:
         root = args.workdir or Path(tmp)

@@ -169,8 +169,8 @@ def huge_searches(base: str, headers: dict[str, str], sizes: list[int], timeout:
 def measure(args: argparse.Namespace, workspace: Workspace, store_pid: int) -> dict[str, Any]:
     import httpx
 
-    from app.settings import Settings
-    from app.tokens import Role, issue_token
+    from app.core.settings import Settings
+    from app.core.tokens import Role, issue_token
 
     token = issue_token(Settings(jwt_secret=workspace.secret), "bench-partner", [Role.PARTNER], timedelta(hours=2))
     headers = {"authorization": f"Bearer {token}"}
@@ -208,7 +208,7 @@ def main() -> None:
     if not COURSES_CSV.exists():
         print(f"skipped: the Coursera catalog is not at {COURSES_CSV}")
         return
-    from app.embedded import embedded_store
+    from app.core.store.embedded import embedded_store
 
     with tempfile.TemporaryDirectory(prefix="pathwise-bench-") as tmp:
         root = args.workdir or Path(tmp)

@@ -171,8 +171,8 @@ def _demo_ids(name: str) -> list[str]:
 
 
 def prepare(deployment: Deployment, args: argparse.Namespace) -> tuple[list[str], str, dict[str, list[str]]]:
-    from app.settings import Settings
-    from app.tokens import Role, issue_token
+    from app.core.settings import Settings
+    from app.core.tokens import Role, issue_token
 
     print("set-up:", flush=True)
     deployment.start()

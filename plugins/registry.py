@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pluggy
 
-from app.settings import Settings
+from app.core.settings import Settings
 from plugins import builtin, hookspecs
 from recommenders.base import Recommender
 

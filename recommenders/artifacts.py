@@ -8,7 +8,8 @@ Layout under the root (`<data_dir>/artifacts`)::
 
 A version is published by writing into a hidden temporary directory, renaming it into place, then
 replacing CURRENT: a reader sees the old version or the new one, never half of one. The newest `keep`
-versions are kept; older ones are removed.
+versions are kept; older ones are removed. Training and serving both name and stamp artifacts through the
+helpers here (`artifact_root`, `training_config`, `expected_hash`), so neither imports the other.
 """
 
 import hashlib
@@ -22,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from recommenders.base import Recommender
+
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 FORMAT = "pathwise.artifact"
@@ -32,6 +35,26 @@ def config_hash(config: Mapping[str, Any]) -> str:
     """A short stable hash of a JSON-able configuration."""
     encoded = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str).encode()
     return hashlib.sha256(encoded).hexdigest()[:12]
+
+
+def artifact_root(data_dir: Path) -> Path:
+    """Where the artifacts of a data directory live."""
+    return data_dir / "artifacts"
+
+
+def training_config(recommender: Recommender) -> dict[str, Any]:
+    """What an artifact of `recommender` is stamped with (its hash must match for the artifact to be served)."""
+    return {"recommender": recommender.name, "version": recommender.version, **recommender.config()}
+
+
+def expected_hash(cls: type[Recommender]) -> str:
+    """The configuration hash artifacts of `cls` must carry to be served."""
+    return config_hash(training_config(cls()))
+
+
+def is_composite(cls: type[Recommender]) -> bool:
+    """Whether `cls` is composed from other recommenders at serving time (it has `compose`), with no artifact."""
+    return callable(getattr(cls, "compose", None))
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,6 @@
 """The recommenders that ship with Pathwise, by name."""
 
 from recommenders.base import Recommender
-from recommenders.collaborative import Ease, ItemKnn
-from recommenders.content import Content
-from recommenders.hybrid import Hybrid
-from recommenders.popular import Popular
-from recommenders.sequence import Sequence
+from recommenders.hybrid import COMPONENT_CLASSES, Hybrid
 
-BUILTINS: dict[str, type[Recommender]] = {
-    "popular": Popular,
-    "cf": Ease,
-    "item_knn": ItemKnn,
-    "content": Content,
-    "sequence": Sequence,
-    "hybrid": Hybrid,
-}
+BUILTINS: dict[str, type[Recommender]] = {**COMPONENT_CLASSES, "hybrid": Hybrid}

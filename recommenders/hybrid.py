@@ -28,16 +28,16 @@ Artifacts: each component saved into a subdirectory named by its key, and `hybri
 
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from recommenders.base import Learner, Reason, Recommendation, RecommendationRequest, Recommender, TrainingData, allowed
-from recommenders.collaborative import Ease
+from recommenders.base import Learner, Recommendation, RecommendationRequest, Recommender, TrainingData, allowed
+from recommenders.collaborative import Ease, ItemKnn
 from recommenders.content import Content
 from recommenders.popular import Popular
+from recommenders.postprocessing import fused_by_rank
 from recommenders.sequence import Sequence
 
 log = logging.getLogger("pathwise.recommenders.hybrid")
@@ -50,6 +50,15 @@ DEFAULT_TIERS: tuple[Tier, ...] = (
     (1, {"popular": 0.1, "content": 0.15, "sequence": 0.25, "cf": 0.5}),
     (5, {"popular": 0.05, "content": 0.1, "sequence": 0.15, "cf": 0.7}),
 )
+
+
+COMPONENT_CLASSES: dict[str, type[Recommender]] = {  # the built-in recommenders a hybrid may blend, by name
+    "popular": Popular,
+    "cf": Ease,
+    "item_knn": ItemKnn,
+    "content": Content,
+    "sequence": Sequence,
+}
 
 
 def default_components() -> dict[str, Recommender]:
@@ -109,9 +118,7 @@ class Hybrid(Recommender):
     def load(cls, directory: Path, registry: Mapping[str, type[Recommender]] | None = None) -> "Hybrid":
         """The hybrid `save` wrote; components are looked up by name in `registry` (default: the built-ins)."""
         if registry is None:
-            from recommenders.builtins import BUILTINS  # here: builtins registers this class
-
-            registry = BUILTINS
+            registry = {**COMPONENT_CLASSES, cls.name: cls}
         state = json.loads((directory / ARTIFACT).read_text(encoding="utf-8"))
         if state["name"] != cls.name or state["version"] != cls.version:
             raise ValueError(f"{directory} holds {state['name']} v{state['version']}, not {cls.name} v{cls.version}")
@@ -130,7 +137,7 @@ class Hybrid(Recommender):
         weights = self.weights_for(request.learner)
         wider = replace(request, k=request.k * self.candidate_factor)
         lists = {key: found for key in weights if (found := self._ask(key, wider)) is not None}
-        return self._fused(lists, weights, request)
+        return fused_by_rank(lists, weights, request.k, self.rrf_k, self.max_reasons)
 
     def _ask(self, key: str, request: RecommendationRequest) -> list[Recommendation] | None:
         """The component's candidates (those `request` allows, each once), or None when it raised."""
@@ -144,20 +151,3 @@ class Hybrid(Recommender):
             if rec.item_id not in kept and allowed(request, rec.item_id):
                 kept[rec.item_id] = rec
         return list(kept.values())
-
-    def _fused(self, lists: Mapping[str, list[Recommendation]], weights: Mapping[str, float],
-               request: RecommendationRequest) -> list[Recommendation]:
-        shares: defaultdict[str, list[tuple[float, str, Recommendation]]] = defaultdict(list)
-        for key, found in lists.items():
-            for rank, rec in enumerate(found, start=1):
-                shares[rec.item_id].append((weights[key] / (self.rrf_k + rank), key, rec))
-        scores = {item_id: sum(share for share, _, _ in parts) for item_id, parts in shares.items()}
-        ranked = sorted(scores, key=lambda item_id: (-scores[item_id], item_id))[: request.k]
-        return [self._blended(item_id, scores[item_id], shares[item_id]) for item_id in ranked]
-
-    def _blended(self, item_id: str, score: float, parts: list[tuple[float, str, Recommendation]]) -> Recommendation:
-        parts = sorted(parts, key=lambda part: (-part[0], part[1]))
-        reasons: list[Reason] = []
-        for _, _, rec in parts:
-            reasons += [reason for reason in rec.reasons if reason not in reasons]
-        return Recommendation(item_id, score, tuple(reasons[: self.max_reasons]), source=parts[0][1])

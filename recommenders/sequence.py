@@ -38,7 +38,7 @@ from recommenders.base import (
 
 ARTIFACT = "sequence.json"
 COMPLETE = "complete"
-COMPLETION_WEIGHT = 2.0  # the weight a completion carries when it has no kind (resolvers/learners.py)
+COMPLETION_WEIGHT = 2.0  # the weight a completion carries when it has no kind (resolvers/recommendations/learners.py)
 NEXT_AFTER = "NEXT_AFTER"
 LEVELS = {"beginner": 0, "introductory": 0, "intro": 0, "basic": 0, "intermediate": 1, "advanced": 2,
           "expert": 2}

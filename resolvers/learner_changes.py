@@ -1,6 +1,7 @@
 """Which learners this process has changed data of, and when.
 
-Every use case that writes a learner's data reports the learner here once the write is done. Answers that
+Every write of a learner's data reports the learner here once it is done: the write helpers do it
+(resolvers.learner_writes; resolvers.profile.writes through `profile_written`), never use cases. Answers that
 are cached per learner (recommendations) are valid only while their learner has not been reported since
 the answer's inputs were read, so a learner's next request reflects what they did a moment ago. Only
 writes made through this process are seen: other processes' writes show once the cached answer expires.
@@ -10,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from app.documents import User
+from app.core.documents import User
 
 log = logging.getLogger("pathwise.learner_changes")
 
@@ -50,10 +51,11 @@ class LearnerChanges:
         return len(self._stamps)
 
 
-CHANGES = LearnerChanges()  # the process's ledger: written by the write use cases, read by caches
+CHANGES = LearnerChanges()  # the process's ledger: written by the write helpers, read by caches
 
 
 def touched(*user_ids: str) -> None:
+    """Report the learners changed; for the write helpers (resolvers.learner_writes), not for use cases."""
     CHANGES.touched(user_ids)
 
 

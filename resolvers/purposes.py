@@ -1,10 +1,10 @@
 """Which purposes a learner has granted now: a pure reading of the learner's choices over the deployment's
-defaults. Kept apart from `resolvers.consents` (which writes the ledger and purges) so that readers such as
+defaults. Kept apart from `resolvers.privacy.consents` (which writes the ledger and purges) so that readers such as
 event ingestion and account imports do not depend on the purge machinery."""
 
 from collections.abc import Iterable
 
-from app.documents import Purpose, User
+from app.core.documents import Purpose, User
 
 
 def default_purposes(configured: Iterable[str]) -> set[Purpose]:

@@ -6,12 +6,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
-from app.settings import Settings
-from app.tokens import Principal
-from resolvers.audit import AuditLog
-from resolvers.dataloaders import Loaders
-from resolvers.ingestion import EventWriter
-from resolvers.recommendation_service import RecommendationService
+from app.core.settings import Settings
+from app.core.tokens import Principal
+from recommenders.knowledge.loading import TrackerLoader
+from resolvers.events.ingestion import EventWriter
+from resolvers.practice.knowledge import trackers_for
+from resolvers.privacy.audit import AuditLog
+from resolvers.recommendations.service import RecommendationService
+from schema.dataloaders import Loaders
 
 
 @dataclass
@@ -26,6 +28,18 @@ class Context:
     recommendations: RecommendationService | None = None
     audit_log: AuditLog | None = None  # the app's (schema/http.py); None in contexts tests build by hand
     audited: set[tuple[str, str]] = field(default_factory=set)  # (operation, learner) recorded in this request
+
+    _trackers: TrackerLoader | None = None
+
+    @property
+    def trackers(self) -> TrackerLoader:
+        """The app's knowledge model: the recommendation service's (a context made without one, by a test, gets
+        a loader of its own)."""
+        if self.recommendations is not None:
+            return self.recommendations.knowledge
+        if self._trackers is None:
+            self._trackers = trackers_for(self.settings)
+        return self._trackers
 
 
 Info = StrawberryInfo[Context, None]

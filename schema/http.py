@@ -16,8 +16,8 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from app.settings import Settings
-from app.tokens import InvalidTokenError, TokenVerifier
+from app.core.settings import Settings
+from app.core.tokens import InvalidTokenError, TokenVerifier
 from resolvers.errors import STORE_UNAVAILABLE, ErrorCode, clipped, store_unavailable
 from schema.context import Context
 from schema.error_codes import INTERNAL_SERVER_ERROR, client_code, is_unexpected

@@ -1,5 +1,5 @@
 """GraphQL requests for `/metrics`: each one's operation label (left in the HTTP scope, where
-app/request_metrics.py times the request by it), and its top-level errors by `extensions.code`.
+app/core/http/request_metrics.py times the request by it), and its top-level errors by `extensions.code`.
 
 The label is the operation's name when it is a short GraphQL name, else its root fields sorted (at most
 `MAX_ROOT_FIELDS`, then `+<how many more>`), else "anonymous"; beyond the first 200 labels, "other".
@@ -11,8 +11,8 @@ from typing import Any
 from graphql import DocumentNode, FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
-from app import metrics
-from app.request_metrics import ANONYMOUS, OPERATION_KEY
+from app.core import metrics
+from app.core.http.request_metrics import ANONYMOUS, OPERATION_KEY
 from schema.error_codes import client_code
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")

@@ -5,11 +5,11 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from app.documents import AuditAction
-from app.identifiers import id_problem
-from app.tokens import Principal, Role
-from resolvers import audit
+from app.core.documents import AuditAction
+from app.core.identifiers import id_problem
+from app.core.tokens import Principal, Role
 from resolvers.errors import ErrorCode
+from resolvers.privacy import audit
 from schema.context import Info
 from schema.errors import ApiError
 
@@ -48,7 +48,7 @@ class IsAdmin(BasePermission):
         return True
 
 
-class ActsForUser(BasePermission):
+class SelfOrAdmin(BasePermission):
     """The learner named by `userId`, `id` or `input.id` (default: the caller) — or an admin."""
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -67,7 +67,7 @@ def is_platform(principal: Principal) -> bool:
     return principal.has_any(Role.PARTNER, Role.ADMIN)
 
 
-class ActsForLearner(BasePermission):
+class SelfOrPlatform(BasePermission):
     """The learner named by `userId` (default: the caller), or any learner for partners and admins — for
     what a platform's back end does on a learner's behalf (recommendations, practice, mastery)."""
 
@@ -80,8 +80,8 @@ class ActsForLearner(BasePermission):
         return True
 
 
-class ActsForParentLearner(BasePermission):
-    """`ActsForLearner` for a field of a learner (`User.recommendations`): the learner it is read on must be the
+class ParentIsSelfOrPlatform(BasePermission):
+    """`SelfOrPlatform` for a field of a learner (`User.recommendations`): the learner it is read on must be the
     caller, unless the caller is a partner or an admin."""
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -109,7 +109,7 @@ def _named_user(kwargs: dict[str, Any], *names: str) -> str | None:
 
 
 def acting_user(info: Info, user_id: str | None) -> str:
-    """The user a field acts for, once `ActsForUser` has allowed it."""
+    """The user a field acts for, once `SelfOrAdmin` has allowed it."""
     return user_id if user_id is not None else _principal(info).user_id
 
 

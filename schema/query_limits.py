@@ -26,8 +26,8 @@ from graphql import (
 from graphql.language.lexer import Lexer
 from strawberry.extensions import SchemaExtension
 
-from app.settings import Settings
-from app.token_buckets import TokenBuckets
+from app.core.http.token_buckets import TokenBuckets
+from app.core.settings import Settings
 from schema.cost import Cost, CostModel
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"

@@ -4,28 +4,28 @@ import strawberry
 from strawberry.extensions import MaskErrors, ValidationCache
 from strawberry.tools import merge_types
 
-from app.settings import Settings
-from schema.accounts import schema as accounts
-from schema.audit import schema as audit
+from app.core.settings import Settings
 from schema.cost import CostModel
 from schema.courses import schema as courses
+from schema.courses.learning import schema as learning
 from schema.error_logs import PathwiseSchema
 from schema.errors import should_mask_error
 from schema.events import schema as events
-from schema.learning import schema as learning
-from schema.mastery import schema as mastery
-from schema.onboarding import schema as onboarding
 from schema.operation_metrics import OperationMetrics
-from schema.paths import schema as paths
 from schema.practice import schema as practice
-from schema.practice_catalog import schema as practice_catalog
-from schema.preferences import schema as preferences
+from schema.practice.catalog import schema as practice_catalog
+from schema.practice.mastery import schema as mastery
+from schema.practice.paths import schema as paths
 from schema.privacy import schema as privacy
+from schema.privacy.audit import schema as audit
+from schema.profile.accounts import schema as accounts
+from schema.profile.onboarding import schema as onboarding
+from schema.profile.preferences import schema as preferences
+from schema.profile.users import schema as users
 from schema.query_limits import QueryLimiter, QueryLimits
 from schema.recommendations import schema as recommendations
 from schema.scalars import SCALAR_OVERRIDES
 from schema.text_inputs import TextInputCheck
-from schema.users import schema as users
 
 Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query,
                                 practice.Query, recommendations.Query, practice_catalog.Query, mastery.Query,

@@ -18,11 +18,11 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.monitoring import CommandFailedEvent, CommandListener, CommandStartedEvent, CommandSucceededEvent
 
-from app.db import init_database, make_client
-from app.documents import DOCUMENT_MODELS
-from app.embedded import embedded_store
-from app.settings import Settings
-from app.tokens import Role, issue_token
+from app.core.documents import DOCUMENT_MODELS
+from app.core.settings import Settings
+from app.core.store.db import init_database, make_client
+from app.core.store.embedded import embedded_store
+from app.core.tokens import Role, issue_token
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

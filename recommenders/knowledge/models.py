@@ -73,25 +73,6 @@ class KnowledgeModel(ABC):
         artifact = {"format": ARTIFACT_FORMAT, "version": ARTIFACT_VERSION, "kind": self.kind, **self.to_dict()}
         path.write_text(json.dumps(artifact), encoding="utf-8")
 
-    @classmethod
-    def load(cls, path: Path) -> "KnowledgeModel":
-        return load_model(path)
-
-
-def load_model(path: Path) -> KnowledgeModel:
-    """The model saved at `path`; a ValueError when it is not a knowledge artifact this version can read."""
-    from recommenders.knowledge.bkt import BktModel
-
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("format") != ARTIFACT_FORMAT:
-        raise ValueError(f"{path} is not a knowledge model artifact")
-    if data.get("version") != ARTIFACT_VERSION:
-        raise ValueError(f"{path} has artifact version {data.get('version')}, expected {ARTIFACT_VERSION}")
-    kinds: dict[str, type[KnowledgeModel]] = {k.kind: k for k in (LogisticKnowledge, PfaCounts, BktModel)}
-    if data.get("kind") not in kinds:
-        raise ValueError(f"{path} holds an unknown model kind {data.get('kind')!r}")
-    return kinds[data["kind"]].from_dict(data)
-
 
 class _LogisticModel(KnowledgeModel):
     """A logistic regression over per-skill one-hot blocks and shared features of the learner's history."""

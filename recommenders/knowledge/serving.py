@@ -15,8 +15,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
-from app.documents.profiles import field_key
-from recommenders.knowledge.models import KnowledgeModel, load_model
+from app.core.documents.profiles import field_key
+from recommenders.knowledge.bkt import BktModel
+from recommenders.knowledge.models import (
+    ARTIFACT_FORMAT,
+    ARTIFACT_VERSION,
+    KnowledgeModel,
+    LogisticKnowledge,
+    PfaCounts,
+)
 from recommenders.knowledge.sequences import LearnerSequence
 from recommenders.knowledge.states import LearnerState
 
@@ -178,6 +185,19 @@ def save_artifact(directory: Path, model: KnowledgeModel, vocabulary: Mapping[st
     """Write a fitted model and its skill-id -> number vocabulary into an artifact directory."""
     model.save(directory / MODEL_FILE)
     (directory / VOCABULARY_FILE).write_text(json.dumps({"skills": dict(vocabulary)}), encoding="utf-8")
+
+
+def load_model(path: Path) -> KnowledgeModel:
+    """The model saved at `path`; a ValueError when it is not a knowledge artifact this version can read."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("format") != ARTIFACT_FORMAT:
+        raise ValueError(f"{path} is not a knowledge model artifact")
+    if data.get("version") != ARTIFACT_VERSION:
+        raise ValueError(f"{path} has artifact version {data.get('version')}, expected {ARTIFACT_VERSION}")
+    kinds: dict[str, type[KnowledgeModel]] = {k.kind: k for k in (LogisticKnowledge, PfaCounts, BktModel)}
+    if data.get("kind") not in kinds:
+        raise ValueError(f"{path} holds an unknown model kind {data.get('kind')!r}")
+    return kinds[data["kind"]].from_dict(data)
 
 
 def load_tracker(directory: Path, half_life_days: float) -> MasteryTracker:

@@ -4,11 +4,10 @@ from typing import Annotated
 
 import strawberry
 
-from app.documents import Course as CourseDocument
-from app.tokens import Role
-from resolvers import courses as use_cases
-from resolvers.course_search import MAX_SEARCH_CHARS, MAX_SEARCH_WORDS
-from resolvers.errors import UseCaseError
+from app.core.documents import Course as CourseDocument
+from app.core.tokens import Role
+from resolvers.courses import courses as use_cases
+from resolvers.courses.search import MAX_SEARCH_CHARS, MAX_SEARCH_WORDS
 from resolvers.pages import MAX_PAGE_SIZE, Page
 from schema.arguments import AfterArg
 from schema.context import Info
@@ -21,7 +20,8 @@ from schema.courses.types import (
     UpsertCoursesPayload,
     page_info_of,
 )
-from schema.errors import api_error, user_errors
+from schema.errors import user_errors
+from schema.expected_errors import ExpectedErrors
 from schema.inputs import given_fields
 from schema.permissions import IsAuthenticated, IsPartner
 
@@ -46,6 +46,7 @@ class Query:
             f"orders by relevance; otherwise by id. `skills` matches any of them, case-insensitively. "
             f"`first` is 1–{MAX_PAGE_SIZE}. Unpublished courses only for partners and admins who ask."
         ),
+        extensions=[ExpectedErrors()],
     )
     async def courses(
         self, info: Info,
@@ -69,11 +70,7 @@ class Query:
             search=search, skills=skills or [], level=level, language=language,
             include_unpublished=include_unpublished and privileged,
         )
-        try:
-            page = await use_cases.list_courses(filters, first, after)
-        except UseCaseError as error:
-            raise api_error(error) from error
-        return _connection(page)
+        return _connection(await use_cases.list_courses(filters, first, after))
 
 
 @strawberry.type(description="Catalog mutations.")
@@ -84,17 +81,14 @@ class Mutation:
             "Create or update up to 1,000 courses by id (partners and admins). "
             "Unchanged courses are not rewritten."
         ),
+        extensions=[ExpectedErrors()],
     )
     async def upsert_courses(
         self, info: Info, input: Annotated[list[CourseInput], strawberry.argument(
             description="1 to 1,000 courses (PATHWISE_MAX_COURSES_PER_BATCH), each by id.")],
     ) -> UpsertCoursesPayload:
         items = [given_fields(item) for item in input]
-        try:
-            report = await use_cases.upsert_courses(items, info.context.settings.max_courses_per_batch)
-        except UseCaseError as error:
-            problems = user_errors(error.problems)
-            return UpsertCoursesPayload(courses=[], created=0, updated=0, unchanged=0, errors=problems)
+        report = await use_cases.upsert_courses(items, info.context.settings.max_courses_per_batch)
         stored = await info.context.loaders.course_by_id.load_many(report.stored_ids)
         return UpsertCoursesPayload(
             courses=[c for c in stored if c is not None],

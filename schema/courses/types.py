@@ -5,8 +5,8 @@ from typing import Any
 
 import strawberry
 
-from app.documents import Course as CourseDocument
-from app.documents import CourseFormat, CourseLevel
+from app.core.documents import Course as CourseDocument
+from app.core.documents import CourseFormat, CourseLevel
 from resolvers.pages import Page
 from schema.context import Info
 from schema.enums import described_enum
@@ -154,8 +154,9 @@ class CourseInput:
 
 @strawberry.type(description="What upsertCourses changed.")
 class UpsertCoursesPayload:
-    courses: list[Course] = strawberry.field(description="The courses stored or left unchanged, in input order.")
-    created: int = strawberry.field(description="Courses that were new.")
-    updated: int = strawberry.field(description="Courses whose stored values changed.")
-    unchanged: int = strawberry.field(description="Courses sent exactly as stored (not rewritten).")
+    courses: list[Course] = strawberry.field(default_factory=list,
+                                             description="The courses stored or left unchanged, in input order.")
+    created: int = strawberry.field(default=0, description="Courses that were new.")
+    updated: int = strawberry.field(default=0, description="Courses whose stored values changed.")
+    unchanged: int = strawberry.field(default=0, description="Courses sent exactly as stored (not rewritten).")
     errors: list[UserError] = strawberry.field(description="Refused courses, each with its index in the input.")

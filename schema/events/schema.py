@@ -4,15 +4,14 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers import events as use_cases
-from resolvers.errors import UseCaseError
+from resolvers.events import tracking as use_cases
 from resolvers.purposes import default_purposes
 from schema.arguments import UserIdArg
 from schema.context import Context, Info
-from schema.errors import user_errors
 from schema.events.types import EventInput, TrackEventsPayload
+from schema.expected_errors import ExpectedErrors
 from schema.inputs import given_fields
-from schema.permissions import ActsForUser, acting_user
+from schema.permissions import SelfOrAdmin, acting_user
 
 _RENAME = {"timestamp": "client_timestamp"}
 
@@ -30,17 +29,19 @@ def ingest_options(context: Context) -> use_cases.IngestOptions:
         half_life_days=settings.interest_half_life_days,
         writer=context.event_writer,
         settings=settings,
+        trackers=context.trackers,
     )
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        permission_classes=[ActsForUser],
+        permission_classes=[SelfOrAdmin],
         description=(
             "Store 1–1,000 events of a learner (the caller unless an admin names userId); "
             "one result per event, and the learner as the events left them."
         ),
+        extensions=[ExpectedErrors()],
     )
     async def track_events(
         self, info: Info, events: Annotated[list[EventInput], strawberry.argument(
@@ -49,11 +50,7 @@ class Mutation:
     ) -> TrackEventsPayload:
         owner = acting_user(info, user_id)
         raw = [{**_as_dict(event), "user_id": owner} for event in events]
-        try:
-            results = await use_cases.track_events(raw, ingest_options(info.context))
-        except UseCaseError as error:
-            problems = user_errors(error.problems)
-            return TrackEventsPayload(accepted=0, duplicates=0, rejected=0, owner=None, results=[], errors=problems)
+        results = await use_cases.track_events(raw, ingest_options(info.context))
         counts = {status: sum(1 for r in results if r.status == status) for status in use_cases.EventStatus}
         return TrackEventsPayload(
             accepted=counts[use_cases.EventStatus.ACCEPTED], duplicates=counts[use_cases.EventStatus.DUPLICATE],

@@ -7,10 +7,10 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers.events import EventStatus
+from resolvers.events.tracking import EventStatus
 from schema.enums import described_enum
 from schema.errors import ErrorCodeType, UserError
-from schema.users.learners import LearnerPayload
+from schema.profile.users.learners import LearnerPayload
 
 EventStatusType = described_enum(EventStatus, "EventStatus", "What became of one tracked event.", {
     "ACCEPTED": "Stored, and folded into the learner's insights.",
@@ -68,10 +68,10 @@ class EventResult:
 
 @strawberry.type(description="What trackEvents stored.")
 class TrackEventsPayload(LearnerPayload):
-    accepted: int = strawberry.field(description="Events stored now.")
-    duplicates: int = strawberry.field(description="Events stored before (same eventId), left alone.")
-    rejected: int = strawberry.field(description="Events refused; see results.")
-    results: list[EventResult] = strawberry.field(description="One per input event, in order.")
+    accepted: int = strawberry.field(default=0, description="Events stored now.")
+    duplicates: int = strawberry.field(default=0, description="Events stored before (same eventId), left alone.")
+    rejected: int = strawberry.field(default=0, description="Events refused; see results.")
+    results: list[EventResult] = strawberry.field(default_factory=list, description="One per input event, in order.")
     errors: list[UserError] = strawberry.field(description="Why the whole batch was refused, if it was.")
 
 

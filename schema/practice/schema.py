@@ -6,24 +6,21 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import placement_tests, reviews
-from resolvers.errors import UseCaseError
 from resolvers.pages import MAX_PAGE_SIZE
-from resolvers.placement_tests import MAX_SKILLS, PlacementView
+from resolvers.practice import placement_tests
+from resolvers.practice import review_queue as reviews
+from resolvers.practice.placement_tests import MAX_SKILLS, PlacementView
 from schema.arguments import LearnerIdArg
 from schema.context import Info
-from schema.errors import api_error, user_errors
-from schema.permissions import ActsForLearner, IsAuthenticated, acting_user, is_platform
+from schema.expected_errors import ExpectedErrors
+from schema.permissions import IsAuthenticated, SelfOrPlatform, acting_user, is_platform
 from schema.practice.types import PlacementTestPayload, ReviewItem
 
 _FOR = "For the caller, or any learner for partners and admins (userId)."
 
 
 async def _payload(change: Awaitable[PlacementView]) -> PlacementTestPayload:
-    try:
-        view = await change
-    except UseCaseError as error:
-        return PlacementTestPayload(owner=None, test=None, errors=user_errors(error.problems))
+    view = await change
     return PlacementTestPayload(owner=view.test.user_id, test=view, errors=[])  # type: ignore[arg-type]
 
 
@@ -33,7 +30,7 @@ def _id(value: strawberry.ID | None) -> str | None:
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[ActsForLearner], description=(
+    @strawberry.field(permission_classes=[SelfOrPlatform], extensions=[ExpectedErrors()], description=(
         f"The learner's due exercises (due now or earlier), least likely remembered first; `first` is 1–"
         f"{MAX_PAGE_SIZE}. {_FOR}"))
     async def review_queue(
@@ -41,17 +38,14 @@ class Query:
         first: Annotated[int, strawberry.argument(description=f"How many items, 1–{MAX_PAGE_SIZE}.")] = 20,
     ) -> list[ReviewItem]:
         settings = info.context.settings
-        try:
-            found = await reviews.review_queue(acting_user(info, _id(user_id)), first, datetime.now(UTC),
-                                               settings.review_retention)
-        except UseCaseError as error:
-            raise api_error(error) from error
+        found = await reviews.review_queue(acting_user(info, _id(user_id)), first, datetime.now(UTC),
+                                           settings.review_retention)
         return found  # type: ignore[return-value]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[ActsForLearner], description=(
+    @strawberry.mutation(permission_classes=[SelfOrPlatform], extensions=[ExpectedErrors()], description=(
         f"Start an adaptive placement test over the published exercises of ≤ {MAX_SKILLS} skills (all when "
         f"omitted); NOT_FOUND when there are none. {_FOR}"))
     async def start_placement_test(
@@ -62,7 +56,7 @@ class Mutation:
         wanted = [str(skill) for skill in skills or []]
         return await _payload(placement_tests.start_placement_test(acting_user(info, _id(user_id)), wanted))
 
-    @strawberry.mutation(permission_classes=[IsAuthenticated], description=(
+    @strawberry.mutation(permission_classes=[IsAuthenticated], extensions=[ExpectedErrors()], description=(
         "Answer the test's current item: `answer` is matched ignoring case and whitespace. `correct` grades it "
         "instead and only partners and admins may pass it (FORBIDDEN otherwise); OPEN items need it. Answering "
         "an item that is not current (e.g. twice) is BAD_USER_INPUT; another learner's test is NOT_FOUND."))

@@ -4,16 +4,16 @@ from datetime import datetime
 
 import strawberry
 
-from app.documents import Exercise as ExerciseDocument
-from app.documents import ExerciseFormat, PlacementStatus
+from app.core.documents import Exercise as ExerciseDocument
+from app.core.documents import ExerciseFormat, PlacementStatus
 from recommenders.placement import MAX_ITEMS, SE_TARGET
-from resolvers.placement_tests import PlacementView
-from resolvers.reviews import ReviewItem as ReviewItemView
+from resolvers.practice.placement_tests import PlacementView
+from resolvers.practice.review_queue import ReviewItem as ReviewItemView
 from schema.enums import described_enum
 from schema.errors import UserError
-from schema.users.learners import LearnerPayload
+from schema.profile.users.learners import LearnerPayload
 
-# one GraphQL enum for learners' and partners' exercises (schema.practice_catalog imports it)
+# one GraphQL enum for learners' and partners' exercises (schema.practice.catalog imports it)
 ExerciseFormatType = described_enum(
     ExerciseFormat, "ExerciseFormat", "How an exercise is answered; OPEN items are graded by the platform.", {
         "MULTIPLE_CHOICE": "Pick one of `choices`.",
@@ -121,5 +121,5 @@ class PlacementTest:
     "What startPlacementTest and answerPlacementItem changed: the test, and the learner (a finished test sets "
     "their level and mastery, which recommendations read)."))
 class PlacementTestPayload(LearnerPayload):
-    test: PlacementTest | None = strawberry.field(description="The test as stored now; null on errors.")
+    test: PlacementTest | None = strawberry.field(default=None, description="The test as stored now; null on errors.")
     errors: list[UserError] = strawberry.field(description="Why nothing was changed; empty on success.")

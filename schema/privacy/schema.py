@@ -5,17 +5,16 @@ from typing import Annotated
 
 import strawberry
 
-from app.documents import ConsentSource, Purpose
-from app.settings import Settings
-from resolvers import consents, data_rights
-from resolvers.errors import UseCaseError
-from resolvers.privacy_notice import privacy_notice
+from app.core.documents import ConsentSource, Purpose
+from app.core.settings import Settings
+from resolvers.privacy import consents, data_rights
+from resolvers.privacy.notice import privacy_notice
 from resolvers.purposes import default_purposes
 from schema.arguments import UserIdArg
 from schema.context import Info
-from schema.errors import user_errors
+from schema.expected_errors import ExpectedErrors
 from schema.ids import pair_id
-from schema.permissions import ActsForUser, acting_user, actor
+from schema.permissions import SelfOrAdmin, acting_user, actor
 from schema.privacy.types import (
     CollectionCount,
     Consent,
@@ -62,7 +61,7 @@ def my_data_type(data: dict[str, object]) -> MyData:
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[ActsForUser],
+    @strawberry.field(permission_classes=[SelfOrAdmin],
                       description="Consent per purpose: the caller's, or any learner's for admins.")
     async def consents(self, info: Info, user_id: UserIdArg = None) -> list[Consent]:
         owner = acting_user(info, user_id)
@@ -73,7 +72,7 @@ class Query:
         settings = info.context.settings
         return privacy_notice(consent_policy(settings), settings.event_retention_days)  # type: ignore[return-value]
 
-    @strawberry.field(permission_classes=[ActsForUser], description=(
+    @strawberry.field(permission_classes=[SelfOrAdmin], description=(
         "Everything held about the learner (the caller, or any for admins), one section per collection; "
         "GET /v1/me/export gives the same as a file."))
     async def my_data(self, info: Info, user_id: UserIdArg = None) -> MyData:
@@ -82,7 +81,7 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+    @strawberry.mutation(permission_classes=[SelfOrAdmin], extensions=[ExpectedErrors()], description=(
         "Grant or withdraw a purpose (the caller's, or any learner's for admins). Withdrawing stops collection "
         "at once and purges what was collected only for it; ESSENTIAL cannot be withdrawn. Returns every consent "
         "and the learner (whose recommendations may change)."))
@@ -93,14 +92,11 @@ class Mutation:
     ) -> SetConsentPayload:
         owner = acting_user(info, user_id)
         policy = consent_policy(info.context.settings)
-        try:
-            change = await consents.set_consent(owner, purpose, granted, policy, _source(info, owner), actor(info))
-        except UseCaseError as error:
-            return SetConsentPayload(owner=None, consents=[], purged=[], errors=user_errors(error.problems))
+        change = await consents.set_consent(owner, purpose, granted, policy, _source(info, owner), actor(info))
         return SetConsentPayload(owner=owner, consents=_consents(owner, change.consents), purged=_counts(change.purged),
                                  errors=[])
 
-    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+    @strawberry.mutation(permission_classes=[SelfOrAdmin], description=(
         "Switch personalization off for a generic experience, or on again (independent of consent)."))
     async def set_personalization(
         self, info: Info, enabled: Annotated[bool, strawberry.argument(
@@ -110,7 +106,7 @@ class Mutation:
         user = await consents.set_personalization(acting_user(info, user_id), enabled, actor(info))
         return SetPersonalizationPayload(user=user, errors=[])
 
-    @strawberry.mutation(permission_classes=[ActsForUser], description=(
+    @strawberry.mutation(permission_classes=[SelfOrAdmin], description=(
         "Erase everything held about the learner (the caller, or any for admins), derived data included."))
     async def delete_my_data(self, info: Info, user_id: UserIdArg = None) -> DeleteMyDataPayload:
         counts = await data_rights.delete_my_data(acting_user(info, user_id), actor(info), info.context.audit_log)

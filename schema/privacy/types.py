@@ -6,11 +6,11 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from app.documents import ConsentSource, Purpose
+from app.core.documents import ConsentSource, Purpose
 from schema.enums import described_enum
 from schema.errors import UserError
-from schema.users.learners import LearnerPayload
-from schema.users.types import User
+from schema.profile.users.learners import LearnerPayload
+from schema.profile.users.types import User
 
 ConsentPurposeType = described_enum(Purpose, "ConsentPurpose", "What data is collected for.", {
     "ESSENTIAL": "Running the service (enrolments, ratings, the profile); cannot be withdrawn.",
@@ -46,8 +46,10 @@ class CollectionCount:
 
 @strawberry.type(description="What setConsent changed.")
 class SetConsentPayload(LearnerPayload):
-    consents: list[Consent] = strawberry.field(description="Every purpose's state after the change (with ids).")
-    purged: list[CollectionCount] = strawberry.field(description="What the withdrawal removed or reset at once.")
+    consents: list[Consent] = strawberry.field(default_factory=list,
+                                               description="Every purpose's state after the change (with ids).")
+    purged: list[CollectionCount] = strawberry.field(default_factory=list,
+                                                     description="What the withdrawal removed or reset at once.")
     errors: list[UserError] = strawberry.field(description="Why nothing was changed; empty on success.")
 
 

@@ -5,10 +5,10 @@ from typing import Annotated
 
 import strawberry
 
-from app.documents import User
-from app.documents.profiles import RECENT_ACTIVITY_LIMIT
+from app.core.documents import User
+from app.core.documents.profiles import RECENT_ACTIVITY_LIMIT
 from resolvers.errors import ErrorCode
-from resolvers.insight_views import insights_of, recent_activity_of
+from resolvers.profile.insights import insights_of, recent_activity_of
 from schema.context import Info
 from schema.errors import ApiError
 from schema.profile.types import Activity, Insights

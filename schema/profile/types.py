@@ -1,4 +1,4 @@
-"""GraphQL types of the living profile. Their roots are the plain values of resolvers.insight_views
+"""GraphQL types of the living profile. Their roots are the plain values of resolvers.profile.insights
 (and the stored Activity entries)."""
 
 from datetime import datetime
@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from app.documents.profiles import RECENT_ACTIVITY_LIMIT
-from app.documents.profiles import Activity as ActivityEntry
+from app.core.documents.profiles import RECENT_ACTIVITY_LIMIT
+from app.core.documents.profiles import Activity as ActivityEntry
 from resolvers.errors import ErrorCode
-from resolvers.insight_views import InsightsView
+from resolvers.profile.insights import InsightsView
 from schema.context import Info
 from schema.courses.types import Course
 from schema.errors import ApiError

@@ -6,16 +6,16 @@ from typing import Annotated
 
 import strawberry
 
-from app.documents import User as UserDocument
-from app.documents.timestamps import utcnow
-from resolvers import recommendations as use_cases
-from resolvers.catalog_snapshot import CourseFilters
-from resolvers.errors import ErrorCode, UseCaseError
+from app.core.documents import User as UserDocument
+from app.core.timestamps import utcnow
+from resolvers.courses.snapshot import CourseFilters
+from resolvers.errors import ErrorCode
 from resolvers.purposes import default_purposes
-from resolvers.recommendation_service import RecommendationService
-from resolvers.recommendations import Ask, LearnerRecords, RequestContext
+from resolvers.recommendations import recommend as use_cases
+from resolvers.recommendations.recommend import Ask, LearnerRecords, RequestContext
+from resolvers.recommendations.service import RecommendationService
 from schema.context import Info
-from schema.errors import ApiError, api_error
+from schema.errors import ApiError
 from schema.ids import pair_id, question_id
 from schema.recommendations.types import (
     NotPersonalizedReason,
@@ -96,17 +96,15 @@ async def learner_recommendations(
     info: Info, learner: str, strategy: str, first: int, filters: RecommendationFilters | None,
     context: RecommendationContext | None, diversity: float,
 ) -> Recommendations:
-    """The learner's recommendation list for this question (cached by the service while nothing changed)."""
+    """The learner's recommendation list for this question (cached by the service while nothing changed); a
+    refused question raises UseCaseError, which the fields' ExpectedErrors show with its code."""
     service = service_of(info)
     settings = info.context.settings
     ask = Ask(strategy, first, course_filters(filters),
               RequestContext(context.device, context.available_minutes) if context else RequestContext(), diversity)
-    try:
-        found = await use_cases.cached_recommendations(
-            service, learner, ask, lambda: learner_records(info, learner), utcnow(), settings.interest_half_life_days,
-            default_purposes(settings.default_consents))
-    except UseCaseError as error:
-        raise api_error(error) from error
+    found = await use_cases.cached_recommendations(
+        service, learner, ask, lambda: learner_records(info, learner), utcnow(), settings.interest_half_life_days,
+        default_purposes(settings.default_consents))
     list_id = question_id("recommendations", learner, ask)
     reason = None if found.basis == use_cases.Basis.PERSONALIZED else NotPersonalizedReason[found.basis.value]
     return Recommendations(id=list_id, items=recommended_items(found.items, list_id), request_id=found.request_id,

@@ -4,14 +4,15 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import recommendations as use_cases
-from resolvers.errors import ErrorCode, UseCaseError
-from resolvers.recommendation_service import RecommenderStatus
+from resolvers.errors import ErrorCode
+from resolvers.recommendations import recommend as use_cases
+from resolvers.recommendations.models import RecommenderStatus
 from schema.arguments import LearnerIdArg
 from schema.context import Info
-from schema.errors import ApiError, api_error
+from schema.errors import ApiError
+from schema.expected_errors import ExpectedErrors
 from schema.ids import question_id
-from schema.permissions import ActsForLearner, IsAuthenticated, IsPartner, acting_user
+from schema.permissions import IsAuthenticated, IsPartner, SelfOrPlatform, acting_user
 from schema.recommendations.fields import (
     DESCRIPTION,
     ContextArg,
@@ -41,7 +42,7 @@ def _info(status: RecommenderStatus) -> RecommenderInfo:
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[ActsForLearner], description=DESCRIPTION)
+    @strawberry.field(permission_classes=[SelfOrPlatform], description=DESCRIPTION, extensions=[ExpectedErrors()])
     async def recommendations(
         self, info: Info, strategy: StrategyArg = "auto", first: FirstArg = 10, filters: FiltersArg = None,
         context: ContextArg = None, diversity: DiversityArg = 0.0, user_id: LearnerIdArg = None,
@@ -53,6 +54,7 @@ class Query:
         permission_classes=[IsAuthenticated],
         description="Courses most like the given one (content embeddings; shared skills before training), "
         "minus the caller's enrolled, dismissed and not-interested courses. `first` is 1–100.",
+        extensions=[ExpectedErrors()],
     )
     async def similar_courses(
         self, info: Info, course_id: Annotated[strawberry.ID, strawberry.argument(
@@ -67,10 +69,7 @@ class Query:
         caller = principal.user_id if principal is not None else None
         records = await learner_records(info, caller) if caller is not None else None
         list_id = question_id("similar", caller, str(course_id), first)
-        try:
-            return recommended_items(use_cases.similar_courses(service, str(course_id), first, records), list_id)
-        except UseCaseError as error:
-            raise api_error(error) from error
+        return recommended_items(use_cases.similar_courses(service, str(course_id), first, records), list_id)
 
     @strawberry.field(permission_classes=[IsAuthenticated],
                       description="Every installed recommender, whether it is enabled, and the artifact it serves.")

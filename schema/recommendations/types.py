@@ -5,7 +5,7 @@ from enum import Enum
 
 import strawberry
 
-from app.documents import CourseFormat, CourseLevel
+from app.core.documents import CourseFormat, CourseLevel
 from schema.courses.types import Course, CourseFormatType, CourseLevelType
 
 

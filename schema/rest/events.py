@@ -17,14 +17,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app.documents import AuditAction
-from app.identifiers import id_problem
-from app.middleware import BodyTooLargeError
-from app.settings import Settings
-from app.tokens import InvalidTokenError, Principal, Role, TokenVerifier
-from resolvers.audit import Actor, AuditLog, entry
+from app.core.documents import AuditAction
+from app.core.http.middleware import BodyTooLargeError
+from app.core.identifiers import id_problem
+from app.core.settings import Settings
+from app.core.tokens import InvalidTokenError, Principal, Role, TokenVerifier
 from resolvers.errors import ErrorCode, UseCaseError, store_unavailable
-from resolvers.events import MAX_EVENT_ID_LENGTH, EventResult, EventStatus, IngestOptions, track_events
+from resolvers.events.tracking import MAX_EVENT_ID_LENGTH, EventResult, EventStatus, IngestOptions, track_events
+from resolvers.privacy.audit import Actor, AuditLog, entry
 from schema.context import Context
 from schema.events.schema import ingest_options
 from schema.request_bodies import BadRequestBodyError, json_value
@@ -243,8 +243,10 @@ def _shown_id(event_id: Any) -> str:
 
 
 def _options(request: Request, settings: Settings) -> IngestOptions:
-    writer = getattr(request.app.state, "event_writer", None)
-    return ingest_options(Context(request=request, response=None, settings=settings, event_writer=writer))
+    state = request.app.state
+    return ingest_options(Context(request=request, response=None, settings=settings,
+                                  event_writer=getattr(state, "event_writer", None),
+                                  recommendations=getattr(state, "recommendations", None)))
 
 
 def _internal_error(request: Request) -> JSONResponse:

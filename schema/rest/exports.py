@@ -9,10 +9,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.tokens import InvalidTokenError, Principal, TokenVerifier
-from resolvers.audit import Actor
-from resolvers.data_rights import my_data
+from app.core.tokens import InvalidTokenError, Principal, TokenVerifier
 from resolvers.errors import ErrorCode
+from resolvers.privacy.audit import Actor
+from resolvers.privacy.data_rights import my_data
 
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from resolvers.errors import ErrorCode, Problem
-from resolvers.taxonomy import SPECS, spec_for
+from resolvers.event_types import SPECS, spec_for
 
 # snake_case forms of common Segment/RudderStack event names -> Pathwise types
 ALIASES: dict[str, str] = {

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from plugins import hookspecs
 from plugins.hookspecs import hookimpl
 from plugins.registry import (

@@ -1,11 +1,22 @@
-"""recommenders.artifacts: versioned, atomically published artifact directories."""
+"""recommenders.artifacts: versioned, atomically published artifact directories, and how they are named and
+stamped."""
 
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from recommenders.artifacts import ArtifactStore, Manifest, config_hash
+from recommenders.artifacts import (
+    ArtifactStore,
+    Manifest,
+    artifact_root,
+    config_hash,
+    expected_hash,
+    is_composite,
+    training_config,
+)
+from recommenders.hybrid import Hybrid
+from recommenders.popular import Popular
 
 
 def write(text: str) -> Callable[[Path], None]:
@@ -59,3 +70,16 @@ def test_a_manifest_round_trips_and_refuses_foreign_json() -> None:
     assert manifest is None
     with pytest.raises(ValueError, match="not a Pathwise artifact"):
         Manifest.from_json('{"name": "x"}')
+
+
+def test_artifacts_live_under_the_data_directory(tmp_path: Path) -> None:
+    assert artifact_root(tmp_path) == tmp_path / "artifacts"
+
+
+def test_the_expected_hash_is_that_of_the_training_config() -> None:
+    assert training_config(Popular())["recommender"] == "popular"
+    assert expected_hash(Popular) == config_hash(training_config(Popular()))
+
+
+def test_only_recommenders_with_compose_are_composite() -> None:
+    assert is_composite(Hybrid) and not is_composite(Popular)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from recommenders.knowledge.bkt import BktModel
-from recommenders.knowledge.models import KnowledgeModel, LogisticKnowledge, PfaCounts, load_model
+from recommenders.knowledge.models import KnowledgeModel, LogisticKnowledge, PfaCounts
+from recommenders.knowledge.serving import load_model
 from recommenders.knowledge.states import LearnerState
 from tests.recommenders.knowledge_data import learners
 

@@ -6,22 +6,25 @@ from typing import Any
 
 import pytest
 
-from app.documents import Purpose
+from app.core.documents import Purpose
+from app.core.settings import Settings
 from recommenders.knowledge.serving import DifficultyFeedback
 from resolvers import learner_changes
-from resolvers.consents import ConsentPolicy, set_consent, set_personalization
-from resolvers.courses import upsert_courses
-from resolvers.data_rights import delete_my_data
-from resolvers.enrollments import enroll, update_progress
-from resolvers.events import IngestOptions, track_events
-from resolvers.knowledge import course_difficulty_feedback
+from resolvers.courses.courses import upsert_courses
+from resolvers.courses.enrollments import enroll, update_progress
+from resolvers.courses.ratings import rate_course
+from resolvers.events.tracking import IngestOptions, track_events
 from resolvers.learner_changes import CHANGES, LearnerChanges
-from resolvers.placement_tests import start_placement_test
-from resolvers.preferences import dismiss_recommendation, mark_not_interested
-from resolvers.profile_updates import update_profile
-from resolvers.ratings import rate_course
-from resolvers.users import upsert_user
-from tests.resolvers.test_placement_tests import run_to_the_end, seed_bank
+from resolvers.practice.knowledge import course_difficulty_feedback, trackers_for
+from resolvers.practice.placement_tests import start_placement_test
+from resolvers.privacy.consents import ConsentPolicy, set_consent, set_personalization
+from resolvers.privacy.data_rights import delete_my_data
+from resolvers.profile.preferences import dismiss_recommendation, mark_not_interested
+from resolvers.profile.users import upsert_user
+from resolvers.profile.writes import update_profile
+from tests.resolvers.practice.test_placement_tests import run_to_the_end, seed_bank
+
+TRACKERS = trackers_for(Settings())
 
 
 class Clock:
@@ -70,7 +73,8 @@ WRITES: dict[str, Callable[[], Awaitable[Any]]] = {
     "dismiss_recommendation": lambda: dismiss_recommendation("u1", "c1", "r1"),
     "update_profile": lambda: update_profile("u1", {"job_title": "Analyst"}),
     "upsert_user": lambda: upsert_user("u1", {"languages": ["en"]}),
-    "course_difficulty_feedback": lambda: course_difficulty_feedback("u1", "c1", DifficultyFeedback.TOO_HARD),
+    "course_difficulty_feedback": lambda: course_difficulty_feedback("u1", "c1", DifficultyFeedback.TOO_HARD,
+                                                                        None, Settings(), TRACKERS),
     "track_events": lambda: _tracked({"event_id": "e1", "type": "rate", "user_id": "u1", "course_id": "c1",
                                       "properties": {"rating": 5}}),
     "delete_my_data": lambda: delete_my_data("u1"),
@@ -79,7 +83,7 @@ WRITES: dict[str, Callable[[], Awaitable[Any]]] = {
 
 
 async def _tracked(event: dict[str, Any]) -> None:
-    results = await track_events([event], IngestOptions())
+    results = await track_events([event], IngestOptions(settings=Settings(), trackers=TRACKERS))
     assert [result.status for result in results] == ["accepted"], results
 
 
@@ -100,7 +104,7 @@ async def test_every_write_use_case_reports_its_learner(name: str) -> None:
     assert CHANGES.changed_since("u1", before)
 
 
-BEHAVIOURAL = IngestOptions(default_purposes=frozenset({Purpose.ESSENTIAL, Purpose.BEHAVIORAL_TRACKING}))
+BEHAVIOURAL = IngestOptions(settings=Settings(), trackers=TRACKERS, default_purposes=frozenset({Purpose.ESSENTIAL, Purpose.BEHAVIORAL_TRACKING}))
 
 
 @pytest.mark.usefixtures("clean")

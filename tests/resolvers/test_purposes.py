@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.documents import Purpose, User
+from app.core.documents import Purpose, User
 from resolvers.purposes import default_purposes, granted_purposes
 
 pytestmark = pytest.mark.usefixtures("database")  # a User is built, which needs Beanie initialised

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from starlette.requests import Request
 
-from app.documents import Course, Enrollment, User
-from app.settings import Settings
-from app.tokens import Principal, Role
-from resolvers.recommendation_service import RecommendationService
-from resolvers.training import train_recommenders
+from app.core.documents import Course, Enrollment, User
+from app.core.settings import Settings
+from app.core.tokens import Principal, Role
+from resolvers.recommendations.service import RecommendationService
+from resolvers.recommendations.training import train_recommenders
 from schema.context import Context
 from schema.schema import build_schema
 from tests.conftest import CommandCounter

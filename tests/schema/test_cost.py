@@ -5,7 +5,7 @@ import time
 import pytest
 from graphql import get_introspection_query, parse
 
-from app.settings import Settings
+from app.core.settings import Settings
 from schema.cost import DEFAULT_LIST_SIZE, FIELD_COSTS, Cost, CostModel
 from schema.schema import build_schema
 

@@ -10,7 +10,7 @@ from graphql import (
     GraphQLSchema,
 )
 
-from app.settings import Settings
+from app.core.settings import Settings
 from schema.schema import build_schema
 
 BUILT_IN_SCALARS = {"String", "Int", "Float", "Boolean", "ID"}

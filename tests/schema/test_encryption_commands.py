@@ -8,13 +8,13 @@ from collections.abc import Iterator
 import pytest
 from starlette.requests import Request
 
-from app import data_keys
-from app.data_keys import DataKeys
-from app.documents import ConnectedAccount, Provider, Rating, User
-from app.field_encryption import Keyring, new_key
-from app.sealed_fields import replace_sealed, seal_changes
-from app.settings import Settings
-from app.tokens import Principal, Role
+from app.core.documents import ConnectedAccount, Provider, Rating, User
+from app.core.encryption import data_keys
+from app.core.encryption.data_keys import DataKeys
+from app.core.encryption.field_encryption import Keyring, new_key
+from app.core.encryption.sealed_fields import replace_sealed, seal_changes
+from app.core.settings import Settings
+from app.core.tokens import Principal, Role
 from schema.context import Context
 from schema.schema import build_schema
 from tests.conftest import CommandCounter

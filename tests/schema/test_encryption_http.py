@@ -10,9 +10,9 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from app.tokens import Role
+from app.core.tokens import Role
 from tests.conftest import LiveServer
-from tests.resolvers.account_payloads import GITHUB_USER
+from tests.resolvers.profile.account_payloads import GITHUB_USER
 
 UPSERT = """mutation($u: UserInput!) { upsertUser(input: $u) { user { jobTitle } errors { code } } }"""
 CONSENT = "mutation { setConsent(purpose: THIRD_PARTY_IMPORT, granted: true) { consents { purpose } } }"

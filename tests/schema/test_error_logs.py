@@ -13,8 +13,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from app.middleware import RequestIdMiddleware
-from app.settings import Settings
+from app.core.http.middleware import RequestIdMiddleware
+from app.core.settings import Settings
 from resolvers.errors import ErrorCode
 from schema.error_logs import MAX_LOGGED_CHARS, PathwiseSchema, log_error
 from schema.errors import ApiError, should_mask_error

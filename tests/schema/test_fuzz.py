@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
-from app.settings import Settings
-from app.tokens import Role, issue_token
+from app.core.settings import Settings
+from app.core.tokens import Role, issue_token
 from schema.schema import build_schema
 from tests.conftest import REPO, _free_port, _wait_ready
 

@@ -10,7 +10,7 @@ import strawberry
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from app.settings import Settings
+from app.core.settings import Settings
 from schema.error_logs import PathwiseSchema
 from schema.graphiql import BUILT_ASSETS, BUILT_MARKER, CONTENT_SECURITY_POLICY, graphiql_page, graphiql_routes
 from schema.http import PathwiseGraphQL

@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from app.tokens import Role
+from app.core.tokens import Role
 from schema.graphiql import CONTENT_SECURITY_POLICY
 from schema.http import _prefers_graphql_response, _status_without_data
 from tests.conftest import LiveServer
@@ -187,8 +187,9 @@ def test_search_courses_with_prerequisites(live_server: LiveServer) -> None:
     query = '{ courses(search: "python", first: 10) { totalCount edges { node { id prerequisites { id } } } } }'
     with live_server.client("learner-a") as a:
         data = gql(a, query)["data"]["courses"]  # type: ignore[index]
-    assert data["totalCount"] == 2
-    nodes = {edge["node"]["id"]: edge["node"]["prerequisites"] for edge in data["edges"]}
+    assert data["totalCount"] == len(data["edges"])  # the session's server may hold other tests' Python courses
+    nodes = {edge["node"]["id"]: edge["node"]["prerequisites"] for edge in data["edges"]
+             if edge["node"]["id"].startswith("http-")}
     assert nodes == {"http-py-1": [], "http-py-2": [{"id": "http-py-1"}]}
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from app.documents import Course, User
-from app.settings import Settings
+from app.core.documents import Course, User
+from app.core.settings import Settings
 from schema.schema import build_schema
 from tests.schema.test_command_counts import context
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.tokens import Role
+from app.core.tokens import Role
 from tests.conftest import LiveServer
 from tests.schema.test_http import gql
 from tests.web_scripts import WEB, unavailable

@@ -7,8 +7,8 @@ from prometheus_client import REGISTRY
 from pymongo.errors import ServerSelectionTimeoutError
 from starlette.requests import Request
 
-from app.request_metrics import OPERATION_KEY
-from app.settings import Settings
+from app.core.http.request_metrics import OPERATION_KEY
+from app.core.settings import Settings
 from schema.context import Context
 from schema.error_codes import client_code
 from schema.operation_metrics import operation_label

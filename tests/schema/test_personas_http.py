@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.conftest import REPO, LiveServer, _free_port, _wait_ready
 from tests.personas import PERSONAS, Persona, choose_labels, precision
 from tests.schema.test_http import gql

@@ -12,9 +12,9 @@ import strawberry
 from graphql import get_introspection_query
 from starlette.responses import Response
 
+from app.core.settings import Settings
+from app.core.tokens import Principal, Role
 from app.factory import create_app
-from app.settings import Settings
-from app.tokens import Principal, Role
 from schema.schema import build_schema
 from tests.schema.test_cost import fan_out, nested
 

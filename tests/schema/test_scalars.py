@@ -7,7 +7,7 @@ import pytest
 import strawberry
 from dateutil.parser import isoparse
 
-from app.settings import Settings
+from app.core.settings import Settings
 from schema.scalars import DATETIME, SCALAR_OVERRIDES, parse_datetime
 from schema.schema import build_schema
 

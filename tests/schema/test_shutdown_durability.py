@@ -16,8 +16,8 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from app.settings import Settings
-from app.tokens import Role, issue_token
+from app.core.settings import Settings
+from app.core.tokens import Role, issue_token
 from tests.conftest import REPO, _free_port, _wait_ready
 
 CLIENTS = 4

@@ -9,7 +9,7 @@ import httpx
 import jwt
 import pytest
 
-from app.tokens import Role
+from app.core.tokens import Role
 from schema.text_inputs import text_problem
 from tests.conftest import LiveServer
 

@@ -1,12 +1,12 @@
-"""Aggregates: the ratings summary of resolvers.ratings._refresh_course_rating (`$match` then `$group` with
-`$avg`/`$sum`) and the course-event signals of resolvers.training_data.event_signals."""
+"""Aggregates: the ratings summary of resolvers.courses.ratings._refresh_course_rating (`$match` then `$group` with
+`$avg`/`$sum`) and the course-event signals of resolvers.recommendations.training_data.event_signals."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from app.documents import Event, Rating
+from app.core.documents import Event, Rating
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -57,7 +57,7 @@ async def test_group_reflects_a_replaced_rating() -> None:
     assert await summary("x") == [{"_id": "x", "average": 3.5, "count": 2}]
 
 
-# The course-event signals of resolvers.training_data.event_signals: `$match` (`$in` on type, `course_id` not
+# The course-event signals of resolvers.recommendations.training_data.event_signals: `$match` (`$in` on type, `course_id` not
 # null) then `$group` by a compound `_id` document, counting with `$sum: 1` and taking the latest `$max` date.
 
 T0 = datetime(2024, 5, 1, 8, 0, 0, 250_000, tzinfo=UTC)

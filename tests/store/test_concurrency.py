@@ -1,6 +1,6 @@
-"""Conditional writes that make racing writers safe: the optimistic `$set` of resolvers.knowledge._write_practice
+"""Conditional writes that make racing writers safe: the optimistic `$set` of resolvers.practice.knowledge._write_practice
 (filtered on the nested count `model_state.responses`, or its absence with an upsert) and the answer replace of
-resolvers.placement_tests._save_answer (filtered on `_id`, the expected current item and the status)."""
+resolvers.practice.placement_tests._save_answer (filtered on `_id`, the expected current item and the status)."""
 
 import asyncio
 from typing import Any
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pymongo.errors import DuplicateKeyError
 
-from app.documents import KnowledgeState, PlacementStatus, PlacementTest
+from app.core.documents import KnowledgeState, PlacementStatus, PlacementTest
 
 pytestmark = pytest.mark.usefixtures("clean")
 

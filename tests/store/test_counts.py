@@ -1,9 +1,9 @@
-"""Counts (`count_documents`, Beanie `.count()`) with the filters resolvers.courses.course_query builds."""
+"""Counts (`count_documents`, Beanie `.count()`) with the filters resolvers.courses.courses.course_query builds."""
 
 import pytest
 
-from app.documents import Course
-from resolvers.courses import CourseFilter, course_query
+from app.core.documents import Course
+from resolvers.courses.courses import CourseFilter, course_query
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")

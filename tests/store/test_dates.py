@@ -1,5 +1,5 @@
-"""Dates as filters and values: the due-card reads of resolvers.reviews.review_queue and
-resolvers.recommendations._due_skills (`user_id` equality and `due` `$lte`, with and without a projection),
+"""Dates as filters and values: the due-card reads of resolvers.practice.review_queue.review_queue and
+resolvers.recommendations.recommend._due_skills (`user_id` equality and `due` `$lte`, with and without a projection),
 `$currentDate`, and dates written inside `$set`. MongoDB stores BSON dates (UTC, milliseconds); the client
 reads them back as aware UTC datetimes and compares instants, whatever offset a filter value carries."""
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.documents import KnowledgeState, ReviewCard, SkillMastery
+from app.core.documents import KnowledgeState, ReviewCard, SkillMastery
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")

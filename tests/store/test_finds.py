@@ -1,12 +1,12 @@
 """Finds: by `_id`, `$in`, keyset pages, non-`_id` `$in`, `_id`-only projections, `$in` over the indexed
-array `Exercise.skills`, and equality versus `$in` on indexed scalar fields (resolvers.dataloaders.any_of)."""
+array `Exercise.skills`, and equality versus `$in` on indexed scalar fields (schema.dataloaders.any_of)."""
 
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from app.documents import ConnectedAccount, Course, Enrollment, Exercise, Rating, ReviewCard
+from app.core.documents import ConnectedAccount, Course, Enrollment, Exercise, Rating, ReviewCard
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -44,7 +44,7 @@ async def test_in_on_id_with_only_missing_ids_returns_nothing() -> None:
 
 
 async def walk_pages(query: dict[str, Any], first: int) -> list[list[str]]:
-    """Keyset pages as resolvers.courses._page_by_id reads them."""
+    """Keyset pages as resolvers.courses.courses._page_by_id reads them."""
     pages: list[list[str]] = []
     cursor: str | None = None
     while True:
@@ -102,7 +102,7 @@ async def test_find_with_filter_and_sort_returns_matching_documents_in_id_order(
     assert [course.id for course in found] == ["k", "m"]
 
 
-# The item bank reads of resolvers.practice_catalog and resolvers.placement_tests: `$in` over the indexed
+# The item bank reads of resolvers.practice.catalog and resolvers.practice.placement_tests: `$in` over the indexed
 # array field `Exercise.skills` (never equality, see test_counts), alone, with `published` and keyset pages.
 
 async def seed_exercises() -> None:
@@ -139,7 +139,7 @@ async def test_equality_on_the_indexed_skills_array_matches_an_element() -> None
 
 
 async def test_equality_and_in_on_a_users_cards_skills() -> None:
-    """resolvers.next_exercises._cards: the learner's cards on any of the skills."""
+    """resolvers.practice.next_exercises._cards: the learner's cards on any of the skills."""
     await ReviewCard.insert_many([
         ReviewCard(id=ReviewCard.key(user, item), user_id=user, exercise_id=item, skills=skills, due=STAMP)
         for user, item, skills in [("u1", "e1", ["algebra"]), ("u1", "e2", ["geometry", "algebra"]),
@@ -148,7 +148,7 @@ async def test_equality_and_in_on_a_users_cards_skills() -> None:
     assert sorted(card.id for card in found) == ["u1:e1", "u1:e2"]
 
 
-# resolvers.dataloaders.any_of: plain equality for one id, `$in` for several; both must find the same documents.
+# schema.dataloaders.any_of: plain equality for one id, `$in` for several; both must find the same documents.
 
 SCALAR_FIELDS = [(Enrollment, "user_id"), (Rating, "user_id"), (ConnectedAccount, "user_id"), (Course, "_id")]
 

@@ -1,4 +1,4 @@
-"""Index creation by app.db.init_database: every declared index is created, again is a no-op, `_id` is unique."""
+"""Index creation by app.core.store.db.init_database: every declared index is created, again is a no-op, `_id` is unique."""
 
 from typing import Any
 
@@ -7,8 +7,8 @@ from pymongo import IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from app.db import init_database, text_search_works
-from app.documents import DOCUMENT_MODELS, Course, User
+from app.core.documents import DOCUMENT_MODELS, Course, User
+from app.core.store.db import init_database, text_search_works
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")

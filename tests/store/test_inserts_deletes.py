@@ -3,7 +3,7 @@
 import pytest
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from app.documents import Enrollment, Event, Rating, User
+from app.core.documents import Enrollment, Event, Rating, User
 
 pytestmark = pytest.mark.usefixtures("clean")
 

@@ -1,14 +1,14 @@
-"""Finds with projections: the catalog stamp's `{"updated_at": 1}` scan (resolvers.catalog_snapshot), the
-consent read `{"consents": 1}` (resolvers.events._consents), the skills/name reads of resolvers.knowledge, the
-course facts read with `$or` (resolvers.insights.load_catalog) and the dotted insights read
-(resolvers.insights._previous_states). MongoDB returns `_id` plus the projected fields that exist."""
+"""Finds with projections: the catalog stamp's `{"updated_at": 1}` scan (resolvers.courses.snapshot), the
+consent read `{"consents": 1}` (resolvers.events.tracking._consents), the skills/name reads of resolvers.practice.knowledge, the
+course facts read with `$or` (resolvers.profile.folding.load_course_facts) and the dotted insights read
+(resolvers.profile.folding._previous_states). MongoDB returns `_id` plus the projected fields that exist."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from app.documents import Course, Exercise, Skill, User
+from app.core.documents import Course, Exercise, Skill, User
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -72,7 +72,7 @@ async def test_or_of_id_in_and_array_in_with_a_projection_returns_each_match_onc
 
 
 @nx_diverges("a dotted projection (`insights.current_streak`) comes back as a flat key; MongoDB nests "
-             "it as {'insights': {'current_streak': ...}} (resolvers.insights._state_of reads both)")
+             "it as {'insights': {'current_streak': ...}} (resolvers.profile.folding._state_of reads both)")
 async def test_dotted_projection_returns_nested_documents() -> None:
     await User.get_pymongo_collection().insert_one(
         {"_id": "u1", "insights": {"current_streak": 3, "interest_labels": {"python": "Python"}, "events": 9},

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from app.documents import Event, User
+from app.core.documents import Event, User
 
 pytestmark = pytest.mark.usefixtures("clean")
 

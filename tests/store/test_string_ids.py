@@ -7,7 +7,7 @@ Platform ids are free strings (`2024-01-15-intro` is a plausible course id), and
 import pytest
 from pymongo import ReturnDocument
 
-from app.documents import Course, Enrollment, User
+from app.core.documents import Course, Enrollment, User
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.documents import Course
+from app.core.documents import Course
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -27,7 +27,7 @@ async def seed() -> None:
 
 
 async def ranked(search: str, skip: int = 0, limit: int = 0, **filters: Any) -> list[dict[str, Any]]:
-    """The ranked read of resolvers.courses._page_by_relevance."""
+    """The ranked read of resolvers.courses.courses._page_by_relevance."""
     cursor = Course.get_pymongo_collection().find({"$text": {"$search": search}, **filters}, {"_id": 1, "score": SCORE})
     return await cursor.sort([("score", SCORE), ("_id", 1)]).skip(skip).limit(limit).to_list()
 

@@ -1,4 +1,4 @@
-"""The TTL index on raw events (app.db.ensure_event_ttl): created with the configured retention, changed in
+"""The TTL index on raw events (app.core.store.db.ensure_event_ttl): created with the configured retention, changed in
 place when the retention changes, and applied by init_database."""
 
 from collections.abc import AsyncIterator
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.collection import AsyncCollection
 
-from app.db import EVENT_TTL_FIELD, ensure_event_ttl, init_database
-from app.documents import Event
+from app.core.documents import Event
+from app.core.store.db import EVENT_TTL_FIELD, ensure_event_ttl, init_database
 from tests.store.nx import ON_EMBEDDED_STORE
 
 DAY = 86_400

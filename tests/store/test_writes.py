@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pymongo import ReplaceOne, ReturnDocument
 
-from app.documents import Course, Enrollment, KnowledgeState
-from app.documents.profiles import field_key
+from app.core.documents import Course, Enrollment, KnowledgeState
+from app.core.documents.profiles import field_key
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -118,7 +118,7 @@ async def test_find_one_and_update_on_missing_id_returns_none_and_inserts_nothin
     assert await Enrollment.get("u1:c2") is None
 
 
-# The mastery seeds of resolvers.placement_tests._seed_mastery and resolvers.knowledge.apply_course_feedback:
+# The mastery seeds of resolvers.practice.placement_tests._seed_mastery and resolvers.practice.knowledge.apply_course_feedback:
 # one upserting `$set` of dotted paths into the `skills`/`skill_ids` maps plus `$currentDate`.
 
 def seed_update(level: str | None, **probabilities: float) -> dict[str, Any]:

@@ -1,0 +1,38 @@
+"""The `pathwise` command line: every command, registered from one list (no import side effects)."""
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from app.cli.data import demo, import_courses
+from app.cli.evaluate import evaluate_command
+from app.cli.keys import rotate_keys
+from app.cli.practice import import_exercises, import_skills
+from app.cli.serve import serve
+from app.cli.tokens import token
+from app.cli.train import train
+
+COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("serve", serve),
+    ("token", token),
+    ("import-courses", import_courses),
+    ("import-skills", import_skills),
+    ("import-exercises", import_exercises),
+    ("demo", demo),
+    ("train", train),
+    ("evaluate", evaluate_command),
+    ("rotate-keys", rotate_keys),
+)
+
+
+def build_cli() -> typer.Typer:
+    cli = typer.Typer(help="Pathwise: personalization API for learning platforms.", no_args_is_help=True,
+                      pretty_exceptions_enable=False)
+    for name, command in COMMANDS:
+        cli.command(name)(command)
+    return cli
+
+
+def main() -> None:
+    build_cli()()

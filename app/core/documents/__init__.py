@@ -1,0 +1,54 @@
+"""Beanie documents: what Pathwise stores in MongoDB. String ids only, no `Link` fields."""
+
+from app.core.documents.accounts import ConnectedAccount, Provider
+from app.core.documents.audit import AuditAction, AuditEntry
+from app.core.documents.consents import ConsentEntry, ConsentSource, Purpose
+from app.core.documents.courses import Course, CourseFormat, CourseLevel
+from app.core.documents.data_keys import DataKey
+from app.core.documents.enrollments import Enrollment, EnrollmentStatus
+from app.core.documents.events import Event, EventContext
+from app.core.documents.practice import (
+    Exercise,
+    ExerciseFormat,
+    KnowledgeState,
+    PlacementStatus,
+    PlacementTest,
+    ReviewCard,
+    Skill,
+    SkillMastery,
+)
+from app.core.documents.ratings import Rating
+from app.core.documents.users import PROFILE_FIELDS, User
+
+DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
+                               KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry]
+
+__all__ = [
+    "DOCUMENT_MODELS",
+    "PROFILE_FIELDS",
+    "AuditAction",
+    "AuditEntry",
+    "ConnectedAccount",
+    "ConsentEntry",
+    "ConsentSource",
+    "Course",
+    "CourseFormat",
+    "CourseLevel",
+    "DataKey",
+    "Enrollment",
+    "EnrollmentStatus",
+    "Event",
+    "EventContext",
+    "Exercise",
+    "ExerciseFormat",
+    "KnowledgeState",
+    "PlacementStatus",
+    "PlacementTest",
+    "Provider",
+    "Purpose",
+    "Rating",
+    "ReviewCard",
+    "Skill",
+    "SkillMastery",
+    "User",
+]

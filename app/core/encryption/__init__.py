@@ -1,0 +1,1 @@
+"""Field-level encryption at rest: the keyring, learners' data keys, and sealed document fields."""

@@ -1,0 +1,42 @@
+"""What a file import reports: rows read, created, updated, unchanged, the skipped rows and the warnings by line."""
+
+from dataclasses import dataclass, field
+
+from rich.console import Console
+
+from app.importers.course_files import RowError, RowWarning
+
+MAX_LISTED = 20  # skipped rows printed, and as many warnings; the rest are counted
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: list[RowError] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
+
+    @property
+    def warned(self) -> int:
+        """Rows kept (not skipped) with at least one field left empty."""
+        return len({w.line for w in self.warnings} - {row.line for row in self.bad})
+
+
+def print_summary(summary: ImportSummary, out: Console, err: Console, noun: str = "rows") -> None:
+    """Skipped rows, then warnings (the first MAX_LISTED of each, by line) on `err`; one summary line on `out`."""
+    for row in sorted(summary.bad, key=lambda r: r.line)[:MAX_LISTED]:
+        err.print(f"[yellow]line {row.line}:[/yellow] {row.message}", highlight=False)
+    if len(summary.bad) > MAX_LISTED:
+        err.print(f"… and {len(summary.bad) - MAX_LISTED} more bad rows")
+    if summary.warnings:
+        err.print(f"{len(summary.warnings)} warnings: values not understood, rows kept with those fields empty")
+    for warning in sorted(summary.warnings, key=lambda w: w.line)[:MAX_LISTED]:
+        err.print(f"[cyan]line {warning.line}:[/cyan] warning: {warning.message}", highlight=False)
+    if len(summary.warnings) > MAX_LISTED:
+        err.print(f"… and {len(summary.warnings) - MAX_LISTED} more warnings")
+    upserted = summary.created + summary.updated
+    out.print(f"{summary.read} {noun} read: {upserted} upserted ({summary.created} created, {summary.updated} "
+              f"updated), {summary.unchanged} unchanged, {len(summary.bad)} skipped, "
+              f"{summary.warned} kept with warnings ({len(summary.warnings)} warnings)")

@@ -1,0 +1,1 @@
+"""Use cases of events: validating, storing and applying tracked events, and the ingestion queue that batches them."""

@@ -1,0 +1,225 @@
+"""Use cases: course recommendations for a learner, and courses similar to a course.
+
+A repeated question is answered from the service's cache while nothing it depends on has changed
+(`resolvers.recommendations.cache`). Otherwise the learner is rebuilt from their documents (history,
+interests, goals, exclusions), the strategy's recommender is asked for more candidates than needed, then
+the candidates are fitted to the context (a phone with little time favours short courses), optionally
+diversified (MMR), and cut to `first`.
+Enrolled, completed, dismissed and not-interested courses, and courses of not-interested topics, are never
+returned, whatever the recommender does.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from app.core import metrics
+from app.core.documents import Course, Enrollment, Purpose, Rating, ReviewCard, User
+from app.core.http.request_ids import new_id
+from app.core.timestamps import as_utc
+from recommenders import readiness, reranking
+from recommenders.base import Learner, Reason, Recommendation, RecommendationRequest
+from recommenders.postprocessing import by_rank, padded, similarity
+from resolvers.courses.snapshot import CourseFilters
+from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.practice.knowledge import mastery_of
+from resolvers.recommendations.learners import blocked_topic_keys, excluded_courses, learner_of
+from resolvers.recommendations.service import FALLBACK, RecommendationService
+
+CANDIDATE_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    device: str | None = None
+    available_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class LearnerRecords:
+    user: User | None
+    enrollments: list[Enrollment]
+    ratings: list[Rating]
+
+
+@dataclass(frozen=True)
+class RecommendedCourse:
+    course: Course
+    score: float
+    source: str
+    reasons: tuple[Reason, ...]
+
+
+class Basis(StrEnum):
+    """What a list was made from: the learner's own data, or why not."""
+
+    PERSONALIZED = "PERSONALIZED"
+    NOT_CONSENTED = "NOT_CONSENTED"  # the learner has not granted the `personalization` purpose
+    SWITCHED_OFF = "SWITCHED_OFF"  # the learner turned personalization off
+    NOTHING_KNOWN_YET = "NOTHING_KNOWN_YET"  # no goals, interests or history to go on: what is popular
+    FALLBACK = "FALLBACK"  # the asked recommender failed, was late, is not trained or had nothing
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    items: list[RecommendedCourse]
+    request_id: str
+    strategy: str
+    fallback: bool
+    basis: Basis = Basis.PERSONALIZED
+    provisional: bool = False  # made before the learner's new profile was embedded: never cached
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the caller asked for."""
+
+    strategy: str = "auto"
+    first: int = 10
+    filters: CourseFilters = field(default_factory=CourseFilters)
+    context: RequestContext = field(default_factory=RequestContext)
+    diversity: float = 0.0
+
+
+async def cached_recommendations(service: RecommendationService, user_id: str, ask: Ask,
+                                 records: Callable[[], Awaitable[LearnerRecords]], now: datetime,
+                                 half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
+    """`recommend_courses` for the learner, answered from the service's cache (with a new request id) while
+    nothing it was computed from has changed; `records` reads the learner's documents on a miss."""
+    question = (_checked(service, ask), ask)
+    cached: RecommendationList | None = service.cache.get(user_id, question)
+    if cached is not None:
+        metrics.recommendation_served(cached.strategy, cached.basis, cached.fallback)
+        return replace(cached, request_id=new_id())
+    read_at = service.cache.clock()
+    found = await recommend_courses(service, await records(), ask, now, half_life_days, defaults)
+    metrics.recommendation_served(found.strategy, found.basis, found.fallback)
+    if not found.fallback and not found.provisional:
+        service.cache.put(user_id, question, found, read_at)
+    return found
+
+
+async def recommend_courses(service: RecommendationService, records: LearnerRecords, ask: Ask, now: datetime,
+                            half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
+    """Up to `ask.first` courses for the learner; a bad strategy or argument is a BAD_USER_INPUT."""
+    name = _checked(service, ask)
+    learner = learner_of(records.user, records.enrollments, records.ratings, now, half_life_days, defaults)
+    exclude = excluded_courses(records.user, records.enrollments) | _known_courses(service, records.user)
+    exclude |= service.catalog.with_topics(blocked_topic_keys(records.user))
+    knowledge = await _knowledge(service, records.user, learner.personalization_enabled, now)
+    declared = _declared(records.user) if learner.personalization_enabled else frozenset()
+    rerank = ask.context.available_minutes or ask.diversity or knowledge is not None or declared
+    request = RecommendationRequest(learner, ask.first * CANDIDATE_FACTOR if rerank else ask.first,
+                                    frozenset(exclude), service.catalog.allowed(ask.filters), now)
+    outcome = await service.recommend(name, request)
+    found = reranking.favour_declared(padded(outcome.recommendations, request, service.catalog_popular),
+                                      service.catalog.items,
+                                      declared)
+    if knowledge is not None:
+        found = readiness.adjust(found, knowledge)
+    ranked = _reranked(service, found, ask, request)
+    items = _courses(service, ranked, outcome.strategy)
+    only_popular = bool(items) and all(item.source == FALLBACK for item in items)
+    strategy = FALLBACK if only_popular else outcome.strategy  # an answer all from `popular` says so
+    return RecommendationList(items, new_id(), strategy, outcome.fallback,
+                              _basis(records.user, learner, outcome.fallback), outcome.provisional)
+
+
+def _basis(user: User | None, learner: Learner, fallback: bool) -> Basis:
+    """What the list was made from: the learner's data, or why not."""
+    if user is not None and not learner.personalization_enabled:
+        return Basis.SWITCHED_OFF if not user.personalization_enabled else Basis.NOT_CONSENTED
+    if fallback:
+        return Basis.FALLBACK
+    if not (learner.history or learner.interests or learner.goals or learner.profile_text):
+        return Basis.NOTHING_KNOWN_YET
+    return Basis.PERSONALIZED
+
+
+def _declared(user: User | None) -> frozenset[str]:
+    """The goals and interests the learner stated (casefolded): explicit preferences."""
+    return frozenset(label.casefold() for label in (*user.goals, *user.interests)) if user is not None else frozenset()
+
+
+def _known_courses(service: RecommendationService, user: User | None) -> set[str]:
+    """Courses the learner said they already know or found too easy."""
+    if user is None:
+        return set()
+    said = user.preferences.difficulty_feedback
+    known = {key for key, kind in said.items() if kind in ("already_know", "too_easy")}
+    return {service.catalog.course_by_key[key] for key in known if key in service.catalog.course_by_key}
+
+
+async def _knowledge(service: RecommendationService, user: User | None, personal: bool,
+                     now: datetime) -> readiness.Knowledge | None:
+    """What readiness needs of the learner, or None without a skill graph or personal data to use."""
+    catalog = service.catalog
+    if user is None or not personal or not catalog.skills:
+        return None
+    estimates = await mastery_of(user.id, None, now, service.settings, service.knowledge)
+    mastery = {estimate.skill_id: readiness.Known(estimate.probability, estimate.confidence)
+               for estimate in estimates if estimate.source != "prior"}
+    goals = catalog.skill_ids(user.goals)
+    if not mastery and not goals:
+        return None
+    due = await _due_skills(user.id, now) if mastery else frozenset()
+    prerequisites = {skill.id: skill.prerequisites for skill in catalog.skills.values()}
+    names = {skill.id: skill.name for skill in catalog.skills.values()}
+    return readiness.Knowledge(catalog.course_skills, prerequisites, names, mastery, goals, due,
+                               service.settings.mastery_threshold)
+
+
+async def _due_skills(user_id: str, now: datetime) -> frozenset[str]:
+    """Skills of the learner's practice items that are due for review now."""
+    cards = ReviewCard.get_pymongo_collection().find({"user_id": user_id, "due": {"$lte": now}},
+                                                     {"skills": 1, "due": 1})
+    # `due` checked again: the embedded store compares dates to the second (tests/store/test_dates.py)
+    return frozenset(skill for card in await cards.to_list() if as_utc(card["due"]) <= now
+                     for skill in card.get("skills", []))
+
+
+def similar_courses(service: RecommendationService, course_id: str, first: int,
+                    records: LearnerRecords | None) -> list[RecommendedCourse]:
+    """Courses like `course_id` (NOT_FOUND when it is not in the catalog), minus the caller's exclusions."""
+    if course_id not in service.catalog.courses:
+        raise UseCaseError(ErrorCode.NOT_FOUND, f"no course {course_id!r}")
+    exclude = set(service.catalog.courses) - set(service.catalog.allowed(CourseFilters()))
+    if records is not None:
+        exclude |= excluded_courses(records.user, records.enrollments)
+    found = service.similar(course_id, first, frozenset(exclude))
+    return _courses(service, found, "content" if service.model("content") else "catalog")
+
+
+def _checked(service: RecommendationService, ask: Ask) -> str:
+    name = service.resolve(ask.strategy)
+    if name is None:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, f"unknown strategy {ask.strategy!r}; available: "
+                           + ", ".join(service.strategies()))
+    if not 1 <= ask.first <= service.settings.max_recommendations:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT,
+                           f"first must be between 1 and {service.settings.max_recommendations}")
+    if not 0.0 <= ask.diversity <= 1.0:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "diversity must be between 0 and 1")
+    minutes = ask.context.available_minutes
+    if minutes is not None and minutes <= 0:
+        raise UseCaseError(ErrorCode.BAD_USER_INPUT, "availableMinutes must be positive")
+    return name
+
+
+def _reranked(service: RecommendationService, found: list[Recommendation], ask: Ask,
+              request: RecommendationRequest) -> list[Recommendation]:
+    kept = [rec for rec in found if rec.item_id not in request.exclude and rec.item_id in service.catalog.courses]
+    if ask.context.available_minutes or ask.context.device:
+        kept = reranking.fit_to_context(by_rank(kept), service.catalog.items, ask.context.available_minutes,
+                                        ask.context.device)
+    if ask.diversity > 0 and len(kept) > ask.first:
+        kept = reranking.mmr(kept, similarity(service.model("content"), service.catalog.items), ask.first,
+                             ask.diversity)
+    return kept[:ask.first]
+
+
+def _courses(service: RecommendationService, found: list[Recommendation], source: str) -> list[RecommendedCourse]:
+    courses = service.catalog.courses
+    return [RecommendedCourse(courses[rec.item_id], rec.score, getattr(rec, "source", None) or source, rec.reasons)
+            for rec in found if rec.item_id in courses]
