@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     DUPLICATE = "DUPLICATE"
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     UNAVAILABLE = "UNAVAILABLE"
+    CONFLICT = "CONFLICT"
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,8 @@ class RecommendationEvent(Props):
     request_id: str | None = Field(default=None, max_length=100)
     position: int | None = Field(default=None, ge=0)
     strategy: str | None = Field(default=None, max_length=100)
+    experiment: str | None = Field(default=None, max_length=200)  # the list's `experiment`: outcomes attributed
+    variant: str | None = Field(default=None, max_length=200)  # the list's `variant`
 
 
 class NotificationOpen(Props):

@@ -20,6 +20,7 @@ ErrorCodeType = described_enum(ErrorCode, "ErrorCode", "Why an input was refused
     "DUPLICATE": "The same item appears twice in one batch.",
     "CONSENT_REQUIRED": "The learner has not granted the purpose this needs (see `consents`).",
     "UNAVAILABLE": "This server cannot do it now (e.g. recommendations not loaded).",
+    "CONFLICT": "The thing's state does not allow this (e.g. starting a stopped experiment), or its id is taken.",
 })
 
 

@@ -11,6 +11,8 @@ from schema.courses.learning import schema as learning
 from schema.error_logs import PathwiseSchema
 from schema.errors import should_mask_error
 from schema.events import schema as events
+from schema.experiments import reports as experiment_reports
+from schema.experiments import schema as experiments
 from schema.operation_metrics import OperationMetrics
 from schema.practice import schema as practice
 from schema.practice.catalog import schema as practice_catalog
@@ -29,10 +31,11 @@ from schema.text_inputs import TextInputCheck
 
 Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query,
                                 practice.Query, recommendations.Query, practice_catalog.Query, mastery.Query,
-                                paths.Query, audit.Query))
+                                paths.Query, audit.Query, experiments.Query, experiment_reports.Query))
 Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation,
                                    privacy.Mutation, onboarding.Mutation, preferences.Mutation, accounts.Mutation,
-                                   practice.Mutation, practice_catalog.Mutation, mastery.Mutation))
+                                   practice.Mutation, practice_catalog.Mutation, mastery.Mutation,
+                                   experiments.Mutation))
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "What clients read: learners, the catalog, recommendations, practice, mastery, paths and privacy. Each field "
     "says who may call it and its limits (`first` ≤ 100 and the like). Every request may be at most 10 levels "

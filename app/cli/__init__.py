@@ -7,6 +7,7 @@ import typer
 
 from app.cli.data import demo, import_courses
 from app.cli.evaluate import evaluate_command
+from app.cli.experiments import experiments_cli
 from app.cli.keys import rotate_keys
 from app.cli.practice import import_exercises, import_skills
 from app.cli.serve import serve
@@ -24,6 +25,10 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("evaluate", evaluate_command),
     ("rotate-keys", rotate_keys),
 )
+# Command groups (`pathwise experiments create ...`): each a function building its typer sub-app.
+GROUPS: tuple[tuple[str, Callable[[], typer.Typer]], ...] = (
+    ("experiments", experiments_cli),
+)
 
 
 def build_cli() -> typer.Typer:
@@ -31,6 +36,8 @@ def build_cli() -> typer.Typer:
                       pretty_exceptions_enable=False)
     for name, command in COMMANDS:
         cli.command(name)(command)
+    for name, group in GROUPS:
+        cli.add_typer(group(), name=name)
     return cli
 
 

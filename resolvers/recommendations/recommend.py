@@ -7,6 +7,9 @@ the candidates are fitted to the context (a phone with little time favours short
 diversified (MMR), and cut to `first`.
 Enrolled, completed, dismissed and not-interested courses, and courses of not-interested topics, are never
 returned, whatever the recommender does.
+An `auto` question of a learner in a running experiment (`resolvers.experiments.assignment`) is answered as
+their variant asks (its strategy, diversity and `first`), and the list names the experiment and the variant; the
+variant is part of the cache key, so a list made for a variant is never served once it no longer applies.
 """
 
 from collections.abc import Awaitable, Callable
@@ -23,9 +26,10 @@ from recommenders.base import Learner, Reason, Recommendation, RecommendationReq
 from recommenders.postprocessing import by_rank, padded, similarity
 from resolvers.courses.snapshot import CourseFilters
 from resolvers.errors import ErrorCode, UseCaseError
+from resolvers.experiments.assignment import RUNNING_EXPERIMENTS, Assignment, RunningExperiments, assignment_for
 from resolvers.practice.knowledge import mastery_of
 from resolvers.recommendations.learners import blocked_topic_keys, excluded_courses, learner_of
-from resolvers.recommendations.service import FALLBACK, RecommendationService
+from resolvers.recommendations.service import AUTO, FALLBACK, RecommendationService
 
 CANDIDATE_FACTOR = 4
 
@@ -69,6 +73,8 @@ class RecommendationList:
     fallback: bool
     basis: Basis = Basis.PERSONALIZED
     provisional: bool = False  # made before the learner's new profile was embedded: never cached
+    experiment: str | None = None  # the experiment the learner's variant of which answered, if any
+    variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,20 +90,55 @@ class Ask:
 
 async def cached_recommendations(service: RecommendationService, user_id: str, ask: Ask,
                                  records: Callable[[], Awaitable[LearnerRecords]], now: datetime,
-                                 half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
+                                 half_life_days: float, defaults: set[Purpose],
+                                 running: RunningExperiments = RUNNING_EXPERIMENTS) -> RecommendationList:
     """`recommend_courses` for the learner, answered from the service's cache (with a new request id) while
-    nothing it was computed from has changed; `records` reads the learner's documents on a miss."""
-    question = (_checked(service, ask), ask)
+    nothing it was computed from has changed; `records` reads the learner's documents on a miss (and first, to
+    see whether an experiment applies, while one runs)."""
+    _checked(service, ask)
+    read_at = service.cache.clock()  # before the learner's data is read
+    read, assignment = None, None
+    if ask.strategy == AUTO and (experiments := await running.current()):
+        read = await records()
+        assignment = _servable(service, assignment_for(experiments, read.user, defaults, now, half_life_days))
+    asked = _as_variant(service, ask, assignment)
+    question = (_checked(service, asked), asked, _named(assignment))
     cached: RecommendationList | None = service.cache.get(user_id, question)
     if cached is not None:
         metrics.recommendation_served(cached.strategy, cached.basis, cached.fallback)
         return replace(cached, request_id=new_id())
-    read_at = service.cache.clock()
-    found = await recommend_courses(service, await records(), ask, now, half_life_days, defaults)
+    if read is None:
+        read_at = service.cache.clock()
+        read = await records()
+    found = await recommend_courses(service, read, asked, now, half_life_days, defaults)
+    if assignment is not None:
+        found = replace(found, experiment=assignment.experiment_id, variant=assignment.variant.name)
     metrics.recommendation_served(found.strategy, found.basis, found.fallback)
     if not found.fallback and not found.provisional:
         service.cache.put(user_id, question, found, read_at)
     return found
+
+
+def _servable(service: RecommendationService, assignment: Assignment | None) -> Assignment | None:
+    """The assignment, unless its variant's strategy is no longer served here (then the normal answer)."""
+    if assignment is None or service.resolve(assignment.variant.strategy) is None:
+        return None
+    return assignment
+
+
+def _as_variant(service: RecommendationService, ask: Ask, assignment: Assignment | None) -> Ask:
+    """The ask as the learner's variant has it: its strategy, and its diversity and `first` where it sets them
+    (`first` within this server's maximum)."""
+    if assignment is None:
+        return ask
+    variant = assignment.variant
+    first = ask.first if variant.first is None else min(variant.first, service.settings.max_recommendations)
+    diversity = ask.diversity if variant.diversity is None else variant.diversity
+    return replace(ask, strategy=variant.strategy, first=first, diversity=diversity)
+
+
+def _named(assignment: Assignment | None) -> tuple[str, str] | None:
+    return None if assignment is None else (assignment.experiment_id, assignment.variant.name)
 
 
 async def recommend_courses(service: RecommendationService, records: LearnerRecords, ask: Ask, now: datetime,

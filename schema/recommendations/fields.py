@@ -109,7 +109,8 @@ async def learner_recommendations(
     reason = None if found.basis == use_cases.Basis.PERSONALIZED else NotPersonalizedReason[found.basis.value]
     return Recommendations(id=list_id, items=recommended_items(found.items, list_id), request_id=found.request_id,
                            strategy=found.strategy, fallback=found.fallback, not_personalized_reason=reason,
-                           explanation=EXPLANATIONS[found.basis])
+                           explanation=EXPLANATIONS[found.basis], experiment=found.experiment,
+                           variant=found.variant)
 
 
 async def user_recommendations(

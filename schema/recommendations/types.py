@@ -59,6 +59,14 @@ class Recommendations:
     explanation: str = strawberry.field(description=(
         "What the list was made from, in words a learner can be shown, e.g. \"Popular courses: you have not "
         "allowed personalization.\""))
+    experiment: str | None = strawberry.field(default=None, description=(
+        "The running A/B experiment whose variant answered this `auto` question (its id, see `experiments`); null "
+        "when none applies: another strategy was asked, or the learner takes part in none (no personalization "
+        "consent, personalization switched off, or outside the population). Send it with the list's impression "
+        "and click events."))
+    variant: str | None = strawberry.field(default=None, description=(
+        "The learner's variant of `experiment` (its name); the same for a learner as long as the experiment "
+        "runs. Null when `experiment` is null."))
 
 
 @strawberry.type(description="An installed recommender and the artifact it serves; its id is its name.")

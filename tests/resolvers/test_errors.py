@@ -32,7 +32,8 @@ def _error(data: dict[str, object]) -> ValidationError:
 
 def test_error_codes_are_their_names() -> None:
     assert [code.value for code in ErrorCode] == [
-        "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "DUPLICATE", "CONSENT_REQUIRED", "UNAVAILABLE"
+        "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "DUPLICATE", "CONSENT_REQUIRED", "UNAVAILABLE",
+        "CONFLICT",
     ]
     assert ErrorCode("NOT_FOUND") is ErrorCode.NOT_FOUND
 

@@ -14,10 +14,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 
-from app.core.documents import Course, Exercise, ExerciseFormat, Purpose, Skill
+from app.core.documents import Course, Exercise, ExerciseFormat, Experiment, Purpose, Skill, Variant
 from app.core.settings import Settings
 from app.core.tokens import Principal, Role, issue_token
 from resolvers.courses.enrollments import enroll
+from resolvers.experiments.definitions import start_experiment
 from resolvers.practice.placement_tests import start_placement_test
 from resolvers.privacy.consents import ConsentPolicy, set_consent
 from resolvers.profile.accounts import connect_account
@@ -80,6 +81,19 @@ async def _one_skill() -> dict[str, Any]:
     return {}
 
 
+async def _draft_experiment() -> dict[str, Any]:
+    await Experiment(id="wi-exp", name="Popular twice", variants=[Variant(name="a", strategy="popular", share=0.5),
+                                                                  Variant(name="b", strategy="popular", share=0.5)]
+                     ).insert()
+    return {}
+
+
+async def _running_experiment() -> dict[str, Any]:
+    await _draft_experiment()
+    await start_experiment("wi-exp", ["popular"])
+    return {}
+
+
 async def _one_exercise() -> dict[str, Any]:
     await Exercise(id="wi-ex", skills=["Algebra"], format=ExerciseFormat.SHORT_ANSWER, answers=["4"]).insert()
     return {}
@@ -135,6 +149,15 @@ WRITES: dict[str, Write] = {
         "the skill graph, no learner's data")),
     "upsertExercises": Write('upsertExercises(exercises: [{id: "wi-e2", skills: ["wi-s1"], format: SHORT_ANSWER, '
                              'answers: ["4"]}])', _one_skill, roles=PARTNER, kept="the item bank, no learner's data"),
+    **{name: Write(call, setup, roles=PARTNER, kept=(
+        "experiments, no learner's data: a list made for a variant is cached under the variant "
+        "(tests/resolvers/recommendations/test_experiments.py), so none outlives a start, pause or stop"))
+       for name, call, setup in (
+           ("createExperiment", 'createExperiment(input: {id: "wi-new", name: "New", variants: [{name: "a", '
+            'strategy: "popular", share: 0.5}, {name: "b", strategy: "auto", share: 0.5}]})', _nothing),
+           ("startExperiment", 'startExperiment(id: "wi-exp")', _draft_experiment),
+           ("pauseExperiment", 'pauseExperiment(id: "wi-exp")', _running_experiment),
+           ("stopExperiment", 'stopExperiment(id: "wi-exp")', _running_experiment))},
 }
 
 

@@ -7,6 +7,7 @@ from app.core.documents.courses import Course, CourseFormat, CourseLevel
 from app.core.documents.data_keys import DataKey
 from app.core.documents.enrollments import Enrollment, EnrollmentStatus
 from app.core.documents.events import Event, EventContext
+from app.core.documents.experiments import Experiment, ExperimentMetric, ExperimentStatus, Population, Variant
 from app.core.documents.practice import (
     Exercise,
     ExerciseFormat,
@@ -21,7 +22,7 @@ from app.core.documents.ratings import Rating
 from app.core.documents.users import PROFILE_FIELDS, User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
-                               KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry]
+                               KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry, Experiment]
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -41,9 +42,13 @@ __all__ = [
     "EventContext",
     "Exercise",
     "ExerciseFormat",
+    "Experiment",
+    "ExperimentMetric",
+    "ExperimentStatus",
     "KnowledgeState",
     "PlacementStatus",
     "PlacementTest",
+    "Population",
     "Provider",
     "Purpose",
     "Rating",
@@ -51,4 +56,5 @@ __all__ = [
     "Skill",
     "SkillMastery",
     "User",
+    "Variant",
 ]

@@ -1,0 +1,1 @@
+"""Experiments: A/B tests of recommendation strategies, their assignment and their statistics."""

@@ -1,0 +1,1 @@
+"""A/B experiments in GraphQL: their queries, mutations and types."""
