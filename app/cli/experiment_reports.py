@@ -35,8 +35,8 @@ def report(
         result = run_with_database(settings, "pathwise experiments report",
                                    lambda: experiment_report(experiment_id, utcnow(), settings))
     except UseCaseError as error:
-        err.print(f"[red]error:[/red] {escape(error.message)}")
-        raise typer.Exit(1) from error
+        err.print(f"[red]error:[/red] {error.code.value}: {escape(error.message)}")  # as the group's other commands
+        raise typer.Exit(2) from error
     if json_out:
         out.print(json.dumps(report_as_dict(result), indent=2), markup=False, highlight=False, soft_wrap=True)
     else:

@@ -18,19 +18,17 @@ from app.core.documents import Event, Experiment, ExperimentMetric, ExperimentSt
 from app.core.timestamps import utcnow
 from tests.conftest import REPO
 
-# The command on its own, in a process of its own (it binds the documents to a client of its own, as `pathwise`
-# does), until it is registered in the `experiments` group.
-RUN_REPORT = "import typer; from app.cli.experiment_reports import report; typer.run(report)"
-
 
 def report(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", RUN_REPORT, *args], check=False, cwd=REPO,
+    """`pathwise experiments report ARGS` in a process of its own, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "app", "experiments", "report", *args], check=False, cwd=REPO,
                           env={**os.environ, **env, "COLUMNS": "250"}, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
-def seeded(mongo_uri: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """An experiment with two variants and a few days of impressions and clicks in a database of its own."""
+def seeded(mongo_uri: str, database: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """An experiment with two variants and a few days of impressions and clicks in a database of its own (the
+    documents are built as the app builds them, so `database` binds them first)."""
     name = f"cli_report_{uuid.uuid4().hex[:8]}"
     client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri, tz_aware=True)
     started = utcnow() - timedelta(days=2)
@@ -75,8 +73,8 @@ def test_prints_json_and_draws_the_chart(seeded: dict[str, str], tmp_path: Path)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_an_unknown_experiment_exits_1_with_a_message(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_an_unknown_experiment_exits_2_with_its_code(seeded: dict[str, str], tmp_path: Path) -> None:
     run = report(seeded, "nope", "--data-dir", str(tmp_path))
-    assert run.returncode == 1
-    assert "no experiment 'nope'" in run.stderr
+    assert run.returncode == 2
+    assert "NOT_FOUND: no experiment 'nope'" in run.stderr
     assert "Traceback" not in run.stderr
