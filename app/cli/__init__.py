@@ -5,6 +5,7 @@ from typing import Any
 
 import typer
 
+from app.cli.common import command_group
 from app.cli.data import demo, import_courses
 from app.cli.evaluate import evaluate_command
 from app.cli.experiments import experiments_cli
@@ -32,10 +33,7 @@ GROUPS: tuple[tuple[str, Callable[[], typer.Typer]], ...] = (
 
 
 def build_cli() -> typer.Typer:
-    cli = typer.Typer(help="Pathwise: personalization API for learning platforms.", no_args_is_help=True,
-                      pretty_exceptions_enable=False)
-    for name, command in COMMANDS:
-        cli.command(name)(command)
+    cli = command_group("Pathwise: personalization API for learning platforms.", COMMANDS)
     for name, group in GROUPS:
         cli.add_typer(group(), name=name)
     return cli

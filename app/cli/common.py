@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -87,3 +87,11 @@ def parse_ttl(text: str) -> timedelta:
     if not match or int(match.group(1)) == 0:
         raise typer.BadParameter("use a number with s, m, h, d or w, e.g. 30m, 12h, 7d")
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def command_group(help_text: str, commands: Iterable[tuple[str, Callable[..., Any]]]) -> typer.Typer:
+    """A typer app with `commands` registered under their names, in order (the CLI and its groups alike)."""
+    group = typer.Typer(help=help_text, no_args_is_help=True, pretty_exceptions_enable=False)
+    for name, command in commands:
+        group.command(name)(command)
+    return group

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from app.cli.common import DataDir, err, out, run_with_database, settings_for
+from app.cli.common import DataDir, command_group, err, out, run_with_database, settings_for
 from app.cli.experiment_reports import report
 from app.core.documents import Experiment, ExperimentMetric, ExperimentStatus, Population, Variant
 from app.core.settings import Settings
@@ -94,11 +94,7 @@ EXPERIMENT_COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
 
 def experiments_cli() -> typer.Typer:
     """The `pathwise experiments` group."""
-    group = typer.Typer(help="A/B experiments over recommendation strategies.", no_args_is_help=True,
-                        pretty_exceptions_enable=False)
-    for name, command in EXPERIMENT_COMMANDS:
-        group.command(name)(command)
-    return group
+    return command_group("A/B experiments over recommendation strategies.", EXPERIMENT_COMMANDS)
 
 
 def draft_from_file(path: Path) -> definitions.ExperimentDraft:
