@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=400, ge=1, description="Audit log entries expire after this (TTL index); README, \"Audit log\".",
     )
+    analytics_min_group: int = Field(
+        default=5, ge=1, le=1_000,
+        description="Aggregates (experiment results, learning analytics) over fewer learners than this are "
+        "suppressed: their numbers are null and `suppressed` is true, so no small group can be singled out.",
+    )
     interest_half_life_days: float = Field(
         default=30.0, ge=7, le=3650,
         description="Half-life of interest signals (≥ 7 days: scores are stored relative to 2025-01-01 and would "

@@ -10,7 +10,18 @@ from typing import Any
 
 from beanie import Document
 
-from app.core.documents import DOCUMENT_MODELS, AuditAction, Course, DataKey, Exercise, Experiment, Skill, User
+from app.core.documents import (
+    DOCUMENT_MODELS,
+    AuditAction,
+    Course,
+    DataKey,
+    Exercise,
+    Experiment,
+    ServedCourse,
+    ServedTally,
+    Skill,
+    User,
+)
 from app.core.encryption.data_keys import data_keys
 from app.core.encryption.sealed_fields import open_documents
 from app.core.timestamps import utcnow
@@ -21,7 +32,9 @@ from resolvers.privacy.audit import SYSTEM, Actor, AuditLog
 # Models that hold no personal data, with the reason.
 NOT_PERSONAL: dict[type, str] = {Course: "the course catalog", Skill: "the skill graph", Exercise: "the item bank",
                                  DataKey: "wrapped key material, never exported; erasure destroys it",
-                                 Experiment: "experiment definitions; assignment is a hash, never stored"}
+                                 Experiment: "experiment definitions; assignment is a hash, never stored",
+                                 ServedTally: "counts of answers per day and strategy, no learner in them",
+                                 ServedCourse: "counts of courses served per day and strategy, no learner in them"}
 
 
 class UnclassifiedModelError(TypeError):

@@ -19,13 +19,16 @@ from app.core.documents.practice import (
     SkillMastery,
 )
 from app.core.documents.ratings import Rating
+from app.core.documents.serving import LATENCY_BOUNDS_MS, ServedCourse, ServedTally
 from app.core.documents.users import PROFILE_FIELDS, User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
-                               KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry, Experiment]
+                               KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry, Experiment,
+                               ServedTally, ServedCourse]
 
 __all__ = [
     "DOCUMENT_MODELS",
+    "LATENCY_BOUNDS_MS",
     "PROFILE_FIELDS",
     "AuditAction",
     "AuditEntry",
@@ -53,6 +56,8 @@ __all__ = [
     "Purpose",
     "Rating",
     "ReviewCard",
+    "ServedCourse",
+    "ServedTally",
     "Skill",
     "SkillMastery",
     "User",
