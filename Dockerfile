@@ -1,11 +1,12 @@
-# GraphiQL's files, from the npm packages of web/package-lock.json (the server serves them: no CDN)
-FROM node:20-slim AS web
-WORKDIR /web
+# The browser side, from the npm packages of web/package-lock.json (the server serves it all: no CDN): GraphiQL's
+# files, the learner app (/) and the partner console (/console), typed against the committed schema.
+FROM node:22-slim AS web
+WORKDIR /src/web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-COPY web/scripts ./scripts
-COPY web/graphiql ./graphiql
-RUN npm run build:graphiql
+COPY schema/schema.graphql /src/schema/schema.graphql
+COPY web ./
+RUN rm -rf dist src/gql && npm run build
 
 FROM python:3.11-slim
 
@@ -23,12 +24,12 @@ COPY resolvers ./resolvers
 COPY recommenders ./recommenders
 COPY plugins ./plugins
 RUN pip install '.[ml]'
-COPY --from=web /web/dist/graphiql ./web/dist/graphiql
+COPY --from=web /src/web/dist ./web/dist
 
 RUN useradd --create-home pathwise && mkdir -p /var/lib/pathwise && chown pathwise /var/lib/pathwise
 USER pathwise
 ENV PATHWISE_HOST=0.0.0.0 PATHWISE_PORT=8000 PATHWISE_DATA_DIR=/var/lib/pathwise \
-    PATHWISE_GRAPHIQL_ASSETS=/srv/pathwise/web/dist/graphiql
+    PATHWISE_GRAPHIQL_ASSETS=/srv/pathwise/web/dist/graphiql PATHWISE_WEB_APPS_ASSETS=/srv/pathwise/web/dist
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz')"

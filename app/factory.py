@@ -29,10 +29,12 @@ from resolvers.privacy.audit import AuditLog, load_or_create_key
 from resolvers.recommendations.service import RecommendationService
 from schema.graphiql import BUILT_ASSETS, graphiql_routes
 from schema.http import PathwiseGraphQL
+from schema.rest.demo import demo_routes
 from schema.rest.events import events_endpoint
 from schema.rest.exports import export_my_data
 from schema.rest.unavailable import database_error_response
 from schema.schema import build_schema
+from schema.web_apps import WebAppsFallback, web_apps
 
 log = logging.getLogger("pathwise")
 READY_TIMEOUT_S = 1.0
@@ -99,9 +101,13 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
         *graphiql_routes(settings.graphiql, assets),
         Route("/v1/events", events_endpoint(settings), methods=["POST"]),
         Route("/v1/me/export", export_my_data, methods=["GET"]),
+        *demo_routes(settings),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint(graphql.verifier, settings.metrics_public), methods=["GET"]),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={PyMongoError: database_error_response})
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={PyMongoError: database_error_response})
+    # the learner app at / and the console at /console answer what no route does (web_apps.py)
+    app.router.default = WebAppsFallback(web_apps(settings.web_apps_assets), app.router.default)
+    return app

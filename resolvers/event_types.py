@@ -96,7 +96,7 @@ class RecommendationEvent(Props):
     position: int | None = Field(default=None, ge=0)
     strategy: str | None = Field(default=None, max_length=100)
     experiment: str | None = Field(default=None, max_length=200)  # the list's `experiment`: outcomes attributed
-    variant: str | None = Field(default=None, max_length=200)  # the list's `variant`
+    variant: str | None = Field(default=None, max_length=200)  # the list's `variant`; interleaved: the item's
 
 
 class NotificationOpen(Props):

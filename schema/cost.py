@@ -43,6 +43,13 @@ FIELD_COSTS: Mapping[str, int] = {
     "Query.myData": 2_000,
     "Query.mastery": 100,
     "Query.reviewQueue": 100,
+    "Query.experimentReport": 5_000,  # aggregations over the experiment's events, recomputed on each read
+    "Query.courseFunnel": 500,
+    "Query.courseFunnels": 2_000,
+    "Query.skillStruggles": 5_000,  # every learner's knowledge state and quiz answer
+    "Query.recommenderPopularity": 500,
+    "Query.servingMetrics": 200,
+    "Query.consentStatistics": 200,
     "Query.__schema": 1_000,
     "Query.__type": 50,
 }

@@ -5,6 +5,8 @@ from strawberry.extensions import MaskErrors, ValidationCache
 from strawberry.tools import merge_types
 
 from app.core.settings import Settings
+from schema.analytics import operations as analytics_operations
+from schema.analytics import schema as analytics
 from schema.cost import CostModel
 from schema.courses import schema as courses
 from schema.courses.learning import schema as learning
@@ -31,7 +33,8 @@ from schema.text_inputs import TextInputCheck
 
 Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query,
                                 practice.Query, recommendations.Query, practice_catalog.Query, mastery.Query,
-                                paths.Query, audit.Query, experiments.Query, experiment_reports.Query))
+                                paths.Query, audit.Query, experiments.Query, experiment_reports.Query,
+                                analytics.Query, analytics_operations.Query))
 Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation,
                                    privacy.Mutation, onboarding.Mutation, preferences.Mutation, accounts.Mutation,
                                    practice.Mutation, practice_catalog.Mutation, mastery.Mutation,

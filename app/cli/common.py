@@ -2,9 +2,11 @@
 
 import asyncio
 import contextlib
+import math
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -95,3 +97,19 @@ def command_group(help_text: str, commands: Iterable[tuple[str, Callable[..., An
     for name, command in commands:
         group.command(name)(command)
     return group
+
+
+def json_ready(value: Any) -> Any:
+    """`value` (dataclasses made dicts with `dataclasses.asdict`) as JSON-ready values: enums by value, dates and
+    times ISO, a non-finite float (an unknown bound) None."""
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -127,10 +127,20 @@ def demo(data_dir: DataDir = None) -> None:
     print_summary(summary, out, err)
     for kind, loaded in practice.items():
         print_summary(loaded, out, err, f"demo {kind}")
+    _mark_demo(settings)
     out.print(f"{learners} demo learners loaded, each granted {', '.join(p.value for p in DEMO_CONSENTS)} "
               "(recorded in their consent ledger as given by an admin) so that the README's examples work.")
     _train_demo(settings)
-    out.print("Try: pathwise token demo-ana")
+    out.print("Try: pathwise token demo-ana, or open the learner app (pathwise serve) and pick a demo learner")
+
+
+def _mark_demo(settings: Settings) -> None:
+    """Mark the data dir as a demo's: the server then offers demo sign-in to the learner app (schema/rest/demo.py)."""
+    from schema.rest.demo import mark_demo  # the HTTP layer loads only for `demo`
+
+    lines = (DEMO_DIR / "learners.jsonl").read_text().splitlines()
+    users = [json.loads(line)["user"] for line in lines if line.strip()]
+    mark_demo(settings.data_dir, [(user["id"], user.get("display_name") or user["id"]) for user in users])
 
 
 def _train_demo(settings: Settings) -> None:

@@ -1,44 +1,54 @@
-"""`pathwise evaluate`: offline evaluation of the recommenders on a dataset (ml-100k, ibm, a CSV file), or with
-`--knowledge`, of the knowledge tracing models on a dataset folder."""
+"""`pathwise evaluate`: offline evaluation of the recommenders on a dataset (ml-100k, ibm, a CSV file, or the
+store's own interactions), or with `--knowledge`, of the knowledge tracing models on a dataset folder."""
 
 import json
 import math
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.cli.common import err, out, settings_for
-from recommenders.base import Recommender
+from app.cli.evaluate_output import fail, recommenders_table, run_recommenders, write_report
+from app.cli.evaluate_store import STORE, evaluate_store
+from plugins.registry import PluginError, get_registry
 from recommenders.builtins import BUILTINS
 from recommenders.evaluation import runner
 from recommenders.evaluation.datasets import load_dataset
-from recommenders.evaluation.protocols import PROTOCOLS, RANDOM_80_20, Split, split
+from recommenders.evaluation.protocols import PROTOCOLS, RANDOM_80_20, TEMPORAL, split
 from recommenders.knowledge.evaluation import Evaluation, default_models, evaluate
 
 STEPS_PER_MODEL = 2  # fit, then score
 
 
 def evaluate_command(
-    dataset: Annotated[str, typer.Option("--dataset", help="Recommenders: ml-100k, ibm, or a CSV file with a "
+    dataset: Annotated[str, typer.Option("--dataset", help="Recommenders: store (the interactions in the "
+                                                           "platform's database, read as `pathwise train` reads "
+                                                           "them), ml-100k, ibm, or a CSV file with a "
                                                            "user,item[,rating][,timestamp] header. --knowledge: a "
                                                            "folder with *train*.csv and *test*.csv files "
                                                            "(3 lines per learner: count, skill ids, correctness).")],
     knowledge: Annotated[bool, typer.Option("--knowledge", help="Evaluate the knowledge tracing models.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the results as JSON here.")] = None,
-    protocol: Annotated[str, typer.Option("--protocol", help=f"Split: {', '.join(PROTOCOLS)}.")] = RANDOM_80_20,
+    protocol: Annotated[str | None, typer.Option("--protocol", help=f"Split: {', '.join(PROTOCOLS)} (default: "
+                                                 f"{TEMPORAL} for --dataset store, {RANDOM_80_20} otherwise).",
+                                                 show_default=False)] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Recommendations scored per learner.")] = 10,
-    recommender: Annotated[list[str] | None, typer.Option("--recommender", help="Repeatable [default: all].")] = None,
+    recommender: Annotated[list[str] | None, typer.Option("--recommender", help="Repeatable, any installed "
+                                                          "(plugins too). Default: with --dataset store every "
+                                                          "enabled one (PATHWISE_RECOMMENDERS), else the built-ins.")
+                           ] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="Also draw the results as a PNG chart here.")] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Holds datasets/ [default: ./.pathwise].")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Holds datasets/ and the embedded store "
+                                                                     "(default: ./.pathwise).")] = None,
 ) -> None:
     """Score recommenders' top k on a dataset split, or (--knowledge) knowledge tracing models."""
     if not knowledge:
-        report = _recommenders_report(dataset, protocol, k, recommender or list(BUILTINS), data_dir)
-        _write_report(report, json_out, chart)
+        report, extra = _recommenders_report(dataset, protocol, k, recommender or [], data_dir)
+        out.print(recommenders_table(report))
+        write_report(report, json_out, chart, extra)
         return
     try:
         evaluation = _run(Path(dataset))
@@ -79,78 +89,22 @@ def _table(evaluation: Evaluation) -> Table:
     return table
 
 
-def _recommenders_report(dataset: str, protocol: str, k: int, names: list[str], data_dir: Path | None) -> runner.Report:
-    unknown = [name for name in names if name not in BUILTINS]
+def _recommenders_report(dataset: str, protocol: str | None, k: int, names: list[str],
+                         data_dir: Path | None) -> tuple[runner.Report, dict[str, Any]]:
+    """The report, and what to add to its JSON."""
+    if protocol is not None and protocol not in PROTOCOLS:
+        fail(f"unknown protocol {protocol!r}: one of {', '.join(PROTOCOLS)}")
+    if dataset == STORE:
+        return evaluate_store(settings_for(data_dir), names, protocol or TEMPORAL, k)
     if Path(dataset).is_dir():
-        _fail(f"{dataset} is a folder: evaluate knowledge tracing on it with --knowledge, or pass a CSV file")
-    if unknown:
-        _fail(f"unknown recommender {', '.join(unknown)}: one of {', '.join(BUILTINS)}")
+        fail(f"{dataset} is a folder: evaluate knowledge tracing on it with --knowledge, or pass a CSV file")
+    try:
+        classes = get_registry().select(names or list(BUILTINS))
+    except PluginError as error:
+        fail(str(error))
     try:
         data = load_dataset(dataset, data_dir or settings_for(None).data_dir)
-        parts = split(data, protocol)
+        parts = split(data, protocol or RANDOM_80_20)
     except ValueError as error:
-        _fail(str(error))
-    report = _run_recommenders([BUILTINS[name]() for name in names], parts, k, dataset, protocol)
-    out.print(_recommenders_table(report))
-    return report
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def _run_recommenders(recommenders: list[Recommender], parts: Split, k: int, dataset: str,
-                      protocol: str) -> runner.Report:
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("fitting", total=runner.steps(recommenders, parts))
-
-        def step(description: str) -> None:
-            progress.update(task, description=description, advance=1)
-
-        return runner.evaluate(recommenders, parts, k, dataset, protocol, step)
-
-
-def _recommenders_table(report: runner.Report) -> Table:
-    title = (f"{report.dataset}, {report.protocol}: {report.train_interactions} train interactions, "
-             f"{report.test_users} test learners, {report.catalog_size} items")
-    table = Table(title=title)
-    k = report.k
-    for name in ("recommender", f"NDCG@{k}", f"P@{k}", f"R@{k}", f"hit rate@{k}", "coverage", "fit s"):
-        table.add_column(name, justify="left" if name == "recommender" else "right")
-    for scores in report.results:
-        table.add_row(scores.recommender, f"{scores.ndcg:.4f}", f"{scores.precision:.4f}", f"{scores.recall:.4f}",
-                      f"{scores.hit_rate:.4f}", f"{scores.coverage:.4f}", f"{scores.fit_seconds:.1f}")
-    return table
-
-
-def _write_report(report: runner.Report, json_out: Path | None, chart: Path | None) -> None:
-    if json_out is not None:
-        json_out.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
-        err.print(f"results written to {json_out}")
-    if chart is not None:
-        _draw_chart(report, chart)
-        err.print(f"chart written to {chart}")
-
-
-def _draw_chart(report: runner.Report, path: Path) -> None:
-    try:
-        import matplotlib
-    except ImportError:
-        _fail("--chart needs matplotlib: pip install 'pathwise[ml]'")
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    metrics = ("ndcg", "precision", "recall", "hit_rate", "coverage")
-    figure, axes = pyplot.subplots(figsize=(8, 4))
-    width = 0.8 / max(len(report.results), 1)
-    for index, scores in enumerate(report.results):
-        values = [getattr(scores, metric) for metric in metrics]
-        axes.bar([m + index * width for m in range(len(metrics))], values, width, label=scores.recommender)
-    axes.set_xticks([m + width * (len(report.results) - 1) / 2 for m in range(len(metrics))], metrics)
-    axes.set_title(f"{report.dataset}, {report.protocol}, k={report.k}")
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, format="png")
-    pyplot.close(figure)
+        fail(str(error))
+    return run_recommenders([cls() for cls in classes], parts, k, dataset, protocol or RANDOM_80_20), {}

@@ -1,6 +1,6 @@
-"""`pathwise experiments create|start|pause|stop|list`: A/B experiments from the command line, through the same use
-cases as the GraphQL mutations. A refused change is a message and exit code 2, never a stack trace. Servers see a
-change made here within 5 seconds (their copy of the running experiments is refreshed that often)."""
+"""`pathwise experiments create|start|pause|stop|list`: A/B and interleaving experiments from the command line,
+through the same use cases as the GraphQL mutations. A refused change is a message and exit code 2, never a stack trace.
+Servers see a change made here within 5 seconds (their copy of the running experiments is refreshed that often)."""
 
 import json
 from collections.abc import Awaitable, Callable
@@ -14,7 +14,7 @@ from rich.table import Table
 
 from app.cli.common import DataDir, command_group, err, out, run_with_database, settings_for
 from app.cli.experiment_reports import report
-from app.core.documents import Experiment, ExperimentMetric, ExperimentStatus, Population, Variant
+from app.core.documents import Experiment, ExperimentKind, ExperimentMetric, ExperimentStatus, Population, Variant
 from app.core.settings import Settings
 from resolvers.errors import UseCaseError, validation_problems
 from resolvers.experiments import definitions
@@ -22,7 +22,8 @@ from resolvers.pages import MAX_PAGE_SIZE
 
 T = TypeVar("T")
 ExperimentId = Annotated[str, typer.Argument(help="The experiment's id (its slug).")]
-EXAMPLE = ('{"id": "hybrid-vs-popular", "name": "Hybrid against popular", "hypothesis": "...", "variants": '
+EXAMPLE = ('{"id": "hybrid-vs-popular", "name": "Hybrid against popular", "hypothesis": "...", "kind": "A_B", '
+           '"variants": '
            '[{"name": "control", "strategy": "popular", "share": 0.5}, {"name": "hybrid", "strategy": "hybrid", '
            '"share": 0.5, "diversity": 0.3}], "population": {"new_learners": null, "segment": {"language": "en"}}, '
            '"primary_metric": "CLICK_THROUGH", "guardrails": ["ENROLMENT"]}')
@@ -72,11 +73,12 @@ def list_experiments(
         rows = [experiment.model_dump(mode="json", by_alias=True) for experiment in found]
         out.print(json.dumps(rows, indent=2), markup=False, highlight=False, soft_wrap=True)
         return
-    table = Table("id", "name", "status", "variants (name strategy share)", "primary metric", "started")
+    table = Table("id", "name", "kind", "status", "variants (name strategy share)", "primary metric", "started")
     for experiment in found:
         variants = ", ".join(f"{v.name} {v.strategy} {v.share:g}" for v in experiment.variants)
         started = experiment.started_at.isoformat(timespec="seconds") if experiment.started_at else "-"
-        table.add_row(escape(experiment.id), escape(experiment.name), experiment.status.value, escape(variants),
+        table.add_row(escape(experiment.id), escape(experiment.name), experiment.kind.value, experiment.status.value,
+                      escape(variants),
                       experiment.primary_metric.value, started)
     out.print(table)
 
@@ -94,7 +96,7 @@ EXPERIMENT_COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
 
 def experiments_cli() -> typer.Typer:
     """The `pathwise experiments` group."""
-    return command_group("A/B experiments over recommendation strategies.", EXPERIMENT_COMMANDS)
+    return command_group("A/B and interleaving experiments over recommendation strategies.", EXPERIMENT_COMMANDS)
 
 
 def draft_from_file(path: Path) -> definitions.ExperimentDraft:
@@ -112,11 +114,13 @@ def draft_from_file(path: Path) -> definitions.ExperimentDraft:
 
 
 def _draft(given: dict[str, Any]) -> definitions.ExperimentDraft:
-    unknown = set(given) - {"id", "name", "hypothesis", "variants", "population", "primary_metric", "guardrails"}
+    unknown = set(given) - {"id", "name", "hypothesis", "kind", "variants", "population", "primary_metric",
+                            "guardrails"}
     if unknown:
         raise ValueError(f"unknown keys {sorted(unknown)}")
     return definitions.ExperimentDraft(
         id=str(given["id"]), name=str(given["name"]), hypothesis=str(given.get("hypothesis") or ""),
+        kind=ExperimentKind(given.get("kind", ExperimentKind.A_B.value)),
         variants=[Variant.model_validate(variant) for variant in given["variants"]],
         population=Population.model_validate(given.get("population") or {}),
         primary_metric=ExperimentMetric(given.get("primary_metric", ExperimentMetric.CLICK_THROUGH.value)),

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     graphiql_assets: Path | None = Field(
         default=None, description="Folder of GraphiQL's built files (`make web`); unset = web/dist/graphiql of the "
         "source tree (the Docker image sets it).")
+    web_apps_assets: Path | None = Field(
+        default=None, description="Folder of the built browser apps (`make web`): its learner/ is served at /, its "
+        "console/ at /console; unset = web/dist of the source tree.")
     metrics_public: bool = Field(default=False, description="Serve GET /metrics to anyone (else loopback and admins).")
     policy_version: str = Field(default="2026-11", description="Version of the privacy policy consents refer to.")
     default_consents: list[str] = Field(

@@ -4,6 +4,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from statistics import fmean
 from typing import Any
 
@@ -71,15 +72,17 @@ def _recommend_all(recommender: Recommender, split: Split, k: int, progress: Pro
     lists: dict[str, list[str]] = {}
     for user_id in split.test:
         progress(f"recommending with {recommender.name}")
-        request = _request(user_id, history.get(user_id, []), split.train.segments, k)
+        request = _request(user_id, history.get(user_id, []), split.train.segments, k, split.cuts.get(user_id))
         lists[user_id] = [r.item_id for r in recommender.recommend(request)]
     return lists
 
 
 def _request(user_id: str, history: list[Interaction], segments: Mapping[str, Mapping[str, str]],
-             k: int) -> RecommendationRequest:
+             k: int, now: datetime | None) -> RecommendationRequest:
+    """What the learner is asked with: their train history, excluded from the answer, as of `now` (their cut in a
+    temporal split, so time-aware recommenders see the moment the held-out items came; None: the present)."""
     learner = Learner(user_id=user_id, history=history, segments=segments.get(user_id, {}))
-    return RecommendationRequest(learner, k=k, exclude=frozenset(i.item_id for i in history))
+    return RecommendationRequest(learner, k=k, exclude=frozenset(i.item_id for i in history), now=now)
 
 
 def _history(interactions: Sequence[Interaction]) -> dict[str, list[Interaction]]:

@@ -6,7 +6,8 @@ same variant (no stored assignment), and the experiment id salts the hash, so as
 independent. A learner is eligible only while personalization is allowed for them (the switch and the
 `personalization` consent, stated or by default) and they match the population; a learner without a document is
 not eligible (nothing says what they allowed). Of the running experiments, in (started_at, id) order, the first
-the learner is eligible for applies.
+the learner is eligible for applies. In an interleaving experiment every eligible learner gets both variants'
+lists merged (team draft), whatever the shares.
 
 Serving reads running experiments from `RunningExperiments`, an in-memory copy refreshed at most every
 `REFRESH_SECONDS`; a change made through this process invalidates it at once. While the store cannot be read,
@@ -22,7 +23,7 @@ from datetime import datetime
 
 from pymongo.errors import PyMongoError
 
-from app.core.documents import Experiment, ExperimentStatus, Population, Purpose, User, Variant
+from app.core.documents import Experiment, ExperimentKind, ExperimentStatus, Population, Purpose, User, Variant
 from app.core.timestamps import as_utc
 from resolvers.recommendations.learners import interests_of, personalizable, segments_of
 
@@ -32,12 +33,23 @@ REFRESH_SECONDS = 5.0
 log = logging.getLogger("pathwise.experiments")
 
 
+INTERLEAVED = "interleaved"
+"""The `variant` a list of an interleaving experiment names (each of its items names the variant that placed it)."""
+
+
 @dataclass(frozen=True)
 class Assignment:
-    """The experiment a learner takes part in now, and their variant of it."""
+    """The experiment a learner takes part in now, and their variant of it; in an interleaving experiment
+    `variant` is the control (ranker A) and `rival` ranker B, whose lists are merged for every request."""
 
     experiment_id: str
     variant: Variant
+    rival: Variant | None = None
+
+    @property
+    def label(self) -> str:
+        """What the list names as its variant."""
+        return INTERLEAVED if self.rival is not None else self.variant.name
 
 
 def position(experiment_id: str, user_id: str) -> float:
@@ -80,8 +92,11 @@ def assignment_for(running: Iterable[Experiment], user: User | None, defaults: s
     """The first of the `running` experiments (in their order) the learner is eligible for, with their variant;
     None when there is none."""
     for experiment in running:
-        if user is not None and eligible(experiment, user, defaults, now, half_life_days):
-            return Assignment(experiment.id, variant_for(experiment, user.id))
+        if user is None or not eligible(experiment, user, defaults, now, half_life_days):
+            continue
+        if experiment.kind == ExperimentKind.INTERLEAVING and len(experiment.variants) == 2:
+            return Assignment(experiment.id, experiment.variants[0], experiment.variants[1])
+        return Assignment(experiment.id, variant_for(experiment, user.id))
     return None
 
 

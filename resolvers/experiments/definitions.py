@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pymongo.errors import DuplicateKeyError
 
-from app.core.documents import Experiment, ExperimentMetric, ExperimentStatus, Population, Variant
+from app.core.documents import Experiment, ExperimentKind, ExperimentMetric, ExperimentStatus, Population, Variant
 from app.core.identifiers import id_problem
 from app.core.settings import Settings
 from app.core.timestamps import utcnow
@@ -45,6 +45,7 @@ class ExperimentDraft:
     population: Population = field(default_factory=Population)
     primary_metric: ExperimentMetric = ExperimentMetric.CLICK_THROUGH
     guardrails: Sequence[ExperimentMetric] = ()
+    kind: ExperimentKind = ExperimentKind.A_B
 
 
 def configured_strategies(settings: Settings, registry: Registry | None = None) -> list[str]:
@@ -63,7 +64,7 @@ async def create_experiment(draft: ExperimentDraft, strategies: Collection[str])
         raise UseCaseError(ErrorCode.CONFLICT, f"an experiment {draft.id!r} exists already", [
             Problem(ErrorCode.CONFLICT, f"an experiment {draft.id!r} exists already", "id")])
     experiment = Experiment(id=draft.id, name=draft.name.strip(), hypothesis=draft.hypothesis.strip(),
-                            variants=list(draft.variants), population=draft.population,
+                            kind=draft.kind, variants=list(draft.variants), population=draft.population,
                             primary_metric=draft.primary_metric, guardrails=_unique(draft.guardrails))
     try:
         await experiment.insert()
@@ -82,13 +83,20 @@ def draft_problems(draft: ExperimentDraft, strategies: Collection[str]) -> list[
         problems.append(_bad(f"name must be 1 to {MAX_NAME_CHARS} characters", "name"))
     if len(draft.hypothesis) > MAX_HYPOTHESIS_CHARS:
         problems.append(_bad(f"hypothesis may be at most {MAX_HYPOTHESIS_CHARS} characters", "hypothesis"))
-    problems += variant_problems(draft.variants, strategies)
+    problems += variant_problems(draft.variants, strategies, draft.kind)
     problems += _population_problems(draft.population)
     return problems
 
 
-def variant_problems(variants: Sequence[Variant], strategies: Collection[str]) -> list[Problem]:
-    """What is wrong with the variants: their number, names, shares, strategies and overrides."""
+def variant_problems(variants: Sequence[Variant], strategies: Collection[str],
+                     kind: ExperimentKind = ExperimentKind.A_B) -> list[Problem]:
+    """What is wrong with the variants: their number, names, shares, strategies and overrides. An interleaving
+    experiment has exactly two variants, and their shares are not used (every learner sees both): they need not sum
+    to 1."""
+    interleaving = kind == ExperimentKind.INTERLEAVING
+    if interleaving and len(variants) != 2:
+        return [_bad("an interleaving experiment has exactly 2 variants (ranker A, the control, and ranker B)",
+                     "variants")]
     if not MIN_VARIANTS <= len(variants) <= MAX_VARIANTS:
         return [_bad(f"an experiment has {MIN_VARIANTS} to {MAX_VARIANTS} variants", "variants")]
     problems = []
@@ -100,7 +108,7 @@ def variant_problems(variants: Sequence[Variant], strategies: Collection[str]) -
             problems.append(Problem(ErrorCode.BAD_USER_INPUT, f"variant name {variant.name!r} is used twice",
                                     "variants.name", index))
     total = math.fsum(variant.share for variant in variants)
-    if not problems and abs(total - 1.0) > SHARE_TOLERANCE:
+    if not problems and not interleaving and abs(total - 1.0) > SHARE_TOLERANCE:
         problems.append(_bad(f"the variants' shares must sum to 1 (they sum to {total:g})", "variants.share"))
     return problems
 
@@ -139,7 +147,7 @@ async def start_experiment(experiment_id: str, strategies: Collection[str],
     """DRAFT or PAUSED -> RUNNING (CONFLICT otherwise); the variants' strategies are checked again."""
     experiment = await get_experiment(experiment_id)
     _check_transition(experiment, _STARTABLE, "started")
-    problems = variant_problems(experiment.variants, strategies)
+    problems = variant_problems(experiment.variants, strategies, experiment.kind)
     if problems:
         raise UseCaseError(ErrorCode.BAD_USER_INPUT, problems[0].message, problems)
     experiment.status = ExperimentStatus.RUNNING

@@ -1,10 +1,11 @@
-"""An experiment's outcomes read from the store: every learner's impressions and clicks with their days (one
-aggregation), the first impression of each recommended course, the enrolments that followed, and who may be analysed.
+"""An experiment's outcomes read from the store: every learner's impressions, clicks and dismissals with their days
+and courses (one aggregation), the first impression of each recommended course, the enrolments that followed, and
+who may be analysed.
 
 The pipeline shapes are pinned against MongoDB in tests/store/test_experiment_aggregates.py. They avoid what the
 embedded store (nx-27017) cannot run in SQL: a `$group` key holding a string literal (its parameter is bound once but
 used twice) and `$cond` in its array form both fall back to evaluating every event in Python, several times slower.
-Grouping by learner and pushing each event's day and click flag sends one row per learner; grouping by (day,
+Grouping by learner and pushing each event's day and kind sends one row per learner; grouping by (day,
 learner) sent ten times as many rows and took twice as long (bench/README.md, "Experiment report").
 """
 
@@ -19,21 +20,25 @@ from app.core.timestamps import as_utc
 
 IMPRESSION = "recommendation_impression"
 CLICK = "recommendation_click"
+DISMISS = "recommendation_dismiss"
+IMPRESSION_KIND, CLICK_KIND, DISMISS_KIND = 0, 1, 2
 DAY_FORMAT = "%Y-%m-%d"
 _PAIR_SEPARATOR = "\x1f"  # ids hold no control characters (app/core/identifiers.py)
 
 
 def exposure_pipeline(experiment_id: str) -> list[dict[str, Any]]:
-    """The experiment's impressions and clicks per learner: each event's UTC day and whether it is a click, in two
-    aligned arrays, and the learner's variant as its lowest and highest name (the same unless the learner was seen
-    in two variants)."""
+    """The experiment's impressions, clicks and dismissals per learner: each event's UTC day, its kind (0 an
+    impression, 1 a click, 2 a dismissal) and its course, in three aligned arrays, and the learner's variant as its
+    lowest and highest name (the same unless the learner was seen in two variants). One scan of the events serves
+    every count of the report."""
     day = {"$dateToString": {"format": DAY_FORMAT, "date": "$server_timestamp"}}
-    click = {"$cond": {"if": {"$eq": ["$type", CLICK]}, "then": 1, "else": 0}}
+    kind = {"$cond": {"if": {"$eq": ["$type", IMPRESSION]}, "then": IMPRESSION_KIND,
+                      "else": {"$cond": {"if": {"$eq": ["$type", CLICK]}, "then": CLICK_KIND, "else": DISMISS_KIND}}}}
     return [
-        {"$match": {"properties.experiment": experiment_id, "type": {"$in": [IMPRESSION, CLICK]}}},
+        {"$match": {"properties.experiment": experiment_id, "type": {"$in": [IMPRESSION, CLICK, DISMISS]}}},
         {"$group": {"_id": "$user_id", "variant_low": {"$min": "$properties.variant"},
                     "variant_high": {"$max": "$properties.variant"}, "days": {"$push": day},
-                    "clicks": {"$push": click}}},
+                    "kinds": {"$push": kind}, "courses": {"$push": "$course_id"}}},
     ]
 
 
@@ -47,34 +52,61 @@ def first_impressions_pipeline(experiment_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def credits_pipeline(experiment_id: str) -> list[dict[str, Any]]:
+    """The experiment's clicks per learner: each click's variant (in an interleaved list, the item's ranker) and
+    UTC day, in two aligned arrays."""
+    day = {"$dateToString": {"format": DAY_FORMAT, "date": "$server_timestamp"}}
+    return [
+        {"$match": {"properties.experiment": experiment_id, "type": CLICK}},
+        {"$group": {"_id": "$user_id", "variants": {"$push": "$properties.variant"}, "days": {"$push": day}}},
+    ]
+
+
+async def click_credits(experiment_id: str) -> dict[str, list[tuple[str, str]]]:
+    """learner -> (variant, UTC day) of each of their clicks in the experiment."""
+    credits: dict[str, list[tuple[str, str]]] = {}
+    rows = await Event.get_pymongo_collection().aggregate(credits_pipeline(experiment_id), batchSize=10_000)
+    async for row in rows:
+        variants, days = row.get("variants") or [], row.get("days") or []
+        if isinstance(row["_id"], str) and len(variants) == len(days):
+            credits[row["_id"]] = [(str(v), str(d)) for v, d in zip(variants, days, strict=True)
+                                   if isinstance(v, str)]
+    return credits
+
+
 @dataclass(frozen=True)
 class LearnerEvents:
-    """One learner's impressions and clicks in an experiment: the variants their events named, and per event its
-    UTC day (ISO) and 1 for a click, 0 for an impression."""
+    """One learner's impressions, clicks and dismissals in an experiment: the variants their events named, and per
+    event its UTC day (ISO), its kind (IMPRESSION_KIND, CLICK_KIND, DISMISS_KIND) and its course."""
 
     variants: frozenset[str]
     days: list[str]
-    clicks: list[int]
+    kinds: list[int]
+    courses: list[str]
 
     @property
     def click_count(self) -> int:
-        return sum(self.clicks)
+        return self.kinds.count(CLICK_KIND)
 
     @property
     def impression_count(self) -> int:
-        return len(self.clicks) - self.click_count
+        return self.kinds.count(IMPRESSION_KIND)
+
+    @property
+    def dismissal_count(self) -> int:
+        return self.kinds.count(DISMISS_KIND)
 
 
 async def exposures(experiment_id: str) -> dict[str, LearnerEvents]:
-    """Every learner's impressions and clicks in the experiment."""
+    """Every learner's impressions, clicks and dismissals in the experiment."""
     learners: dict[str, LearnerEvents] = {}
     rows = await Event.get_pymongo_collection().aggregate(exposure_pipeline(experiment_id), batchSize=10_000)
     async for row in rows:
-        days, clicks = row.get("days") or [], row.get("clicks") or []
-        if not isinstance(row["_id"], str) or len(days) != len(clicks):
+        days, kinds, courses = row.get("days") or [], row.get("kinds") or [], row.get("courses") or []
+        if not isinstance(row["_id"], str) or not len(days) == len(kinds) == len(courses):
             continue  # an event without a user: nothing to attribute
         variants = frozenset(v for v in (row.get("variant_low"), row.get("variant_high")) if isinstance(v, str))
-        learners[row["_id"]] = LearnerEvents(variants, days, clicks)  # strings and 0/1 integers, as pinned
+        learners[row["_id"]] = LearnerEvents(variants, days, kinds, courses)  # strings and integers, as pinned
     return learners
 
 

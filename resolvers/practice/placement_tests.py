@@ -94,7 +94,9 @@ def _same_number(given: str, accepted: str) -> bool:
         return False
 
 
-def _graded(exercise: Exercise, answer: str | None, correct: bool | None) -> bool:
+def graded(exercise: Exercise, answer: str | None, correct: bool | None) -> bool:
+    """Whether the answer is right: `correct` when the platform graded it, else `answer` against the item's
+    accepted answers; BAD_USER_INPUT for an open item without `correct` or a missing answer."""
     if correct is not None:
         return correct
     if exercise.format == ExerciseFormat.OPEN:
@@ -140,7 +142,7 @@ async def answer_placement_item(user_id: str | None, test_id: str, item_id: str,
     bank = await _bank(test.skills)
     exercise = await _current_exercise(test, bank)
     session = PlacementSession.from_dict(test.session)
-    session.answer(_item(exercise), _graded(exercise, answer, correct))
+    session.answer(_item(exercise), graded(exercise, answer, correct))
     updated = _advanced(test, session, bank)
     await _save_answer(updated, item_id)
     if updated.status == PlacementStatus.FINISHED:

@@ -9,9 +9,15 @@ Enrolled, completed, dismissed and not-interested courses, and courses of not-in
 returned, whatever the recommender does.
 An `auto` question of a learner in a running experiment (`resolvers.experiments.assignment`) is answered as
 their variant asks (its strategy, diversity and `first`), and the list names the experiment and the variant; the
-variant is part of the cache key, so a list made for a variant is never served once it no longer applies.
+variant is part of the cache key, so a list made for a variant is never served once it no longer applies. In an
+interleaving experiment both variants' lists are made and merged by team draft (`recommenders.interleaving`); the
+list's variant is `interleaved` and each item names the variant that placed it.
+Every answer is counted in the service's serving tallies (strategy, experiment arm, fallback, latency, courses).
 """
 
+import asyncio
+import hashlib
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,13 +29,21 @@ from app.core.http.request_ids import new_id
 from app.core.timestamps import as_utc
 from recommenders import readiness, reranking
 from recommenders.base import Learner, Reason, Recommendation, RecommendationRequest
+from recommenders.interleaving import team_draft
 from recommenders.postprocessing import by_rank, padded, similarity
 from resolvers.courses.snapshot import CourseFilters
 from resolvers.errors import ErrorCode, UseCaseError
-from resolvers.experiments.assignment import RUNNING_EXPERIMENTS, Assignment, RunningExperiments, assignment_for
+from resolvers.experiments.assignment import (
+    INTERLEAVED,
+    RUNNING_EXPERIMENTS,
+    Assignment,
+    RunningExperiments,
+    assignment_for,
+)
 from resolvers.practice.knowledge import mastery_of
 from resolvers.recommendations.learners import blocked_topic_keys, excluded_courses, learner_of
 from resolvers.recommendations.service import AUTO, FALLBACK, RecommendationService
+from resolvers.recommendations.tallies import Served
 
 CANDIDATE_FACTOR = 4
 
@@ -53,6 +67,7 @@ class RecommendedCourse:
     score: float
     source: str
     reasons: tuple[Reason, ...]
+    variant: str | None = None  # in an interleaved list: the variant (ranker) that placed it
 
 
 class Basis(StrEnum):
@@ -75,6 +90,7 @@ class RecommendationList:
     provisional: bool = False  # made before the learner's new profile was embedded: never cached
     experiment: str | None = None  # the experiment the learner's variant of which answered, if any
     variant: str | None = None
+    teams: tuple[tuple[str, str], ...] = ()  # interleaved: each variant's name and the strategy that answered for it
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,17 @@ async def cached_recommendations(service: RecommendationService, user_id: str, a
     """`recommend_courses` for the learner, answered from the service's cache (with a new request id) while
     nothing it was computed from has changed; `records` reads the learner's documents on a miss (and first, to
     see whether an experiment applies, while one runs)."""
+    started = time.perf_counter()
+    found, cached = await _answered(service, user_id, ask, records, now, half_life_days, defaults, running)
+    service.tallies.record(_served(found, cached, time.perf_counter() - started), now)
+    metrics.recommendation_served(found.strategy, found.basis, found.fallback)
+    return found
+
+
+async def _answered(service: RecommendationService, user_id: str, ask: Ask,
+                    records: Callable[[], Awaitable[LearnerRecords]], now: datetime, half_life_days: float,
+                    defaults: set[Purpose], running: RunningExperiments) -> tuple[RecommendationList, bool]:
+    """The answer, and whether it came from the cache."""
     _checked(service, ask)
     read_at = service.cache.clock()  # before the learner's data is read
     read, assignment = None, None
@@ -105,23 +132,53 @@ async def cached_recommendations(service: RecommendationService, user_id: str, a
     question = (_checked(service, asked), asked, _named(assignment))
     cached: RecommendationList | None = service.cache.get(user_id, question)
     if cached is not None:
-        metrics.recommendation_served(cached.strategy, cached.basis, cached.fallback)
-        return replace(cached, request_id=new_id())
+        return replace(cached, request_id=new_id()), True
     if read is None:
         read_at = service.cache.clock()
         read = await records()
-    found = await recommend_courses(service, read, asked, now, half_life_days, defaults)
+    if assignment is not None and assignment.rival is not None:
+        found = await _interleaved(service, read, ask, assignment, now, half_life_days, defaults)
+    else:
+        found = await recommend_courses(service, read, asked, now, half_life_days, defaults)
     if assignment is not None:
-        found = replace(found, experiment=assignment.experiment_id, variant=assignment.variant.name)
-    metrics.recommendation_served(found.strategy, found.basis, found.fallback)
+        found = replace(found, experiment=assignment.experiment_id, variant=assignment.label)
     if not found.fallback and not found.provisional:
         service.cache.put(user_id, question, found, read_at)
-    return found
+    return found, False
+
+
+async def _interleaved(service: RecommendationService, read: LearnerRecords, ask: Ask, assignment: Assignment,
+                       now: datetime, half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
+    """Both rankers' lists for the learner merged by team draft (fresh coins for each list computed; a cached list
+    keeps its draft until the learner's data changes), `ask.first` long;
+    each item names the variant that placed it. A variant's diversity applies to its list, its `first` does not."""
+    assert assignment.rival is not None
+    teams = (assignment.variant, assignment.rival)
+    asks = [replace(_as_variant(service, ask, Assignment(assignment.experiment_id, variant)), first=ask.first)
+            for variant in teams]  # both rankers fill the whole list: a variant's `first` does not apply here
+    lists = await asyncio.gather(*(recommend_courses(service, read, asked, now, half_life_days, defaults)
+                                   for asked in asks))
+    request_id = new_id()
+    drafted = team_draft([item.course.id for item in lists[0].items], [item.course.id for item in lists[1].items],
+                         ask.first, int(hashlib.sha256(request_id.encode()).hexdigest()[:12], 16))
+    by_team = [{item.course.id: item for item in found.items} for found in lists]
+    items = [replace(by_team[pick.team][pick.item_id], variant=teams[pick.team].name) for pick in drafted]
+    return RecommendationList(items, request_id, INTERLEAVED, lists[0].fallback or lists[1].fallback,
+                              lists[0].basis, lists[0].provisional or lists[1].provisional,
+                              teams=((teams[0].name, lists[0].strategy), (teams[1].name, lists[1].strategy)))
+
+
+def _served(found: RecommendationList, cached: bool, seconds: float) -> Served:
+    """The answer as the serving tallies count it: each course under the strategy that placed it."""
+    strategies = dict(found.teams)
+    courses = tuple((strategies.get(item.variant or "", found.strategy), item.course.id) for item in found.items)
+    return Served(found.strategy, found.experiment, found.variant, found.fallback, cached, seconds * 1000, courses)
 
 
 def _servable(service: RecommendationService, assignment: Assignment | None) -> Assignment | None:
-    """The assignment, unless its variant's strategy is no longer served here (then the normal answer)."""
-    if assignment is None or service.resolve(assignment.variant.strategy) is None:
+    """The assignment, unless a strategy of its variants is no longer served here (then the normal answer)."""
+    variants = () if assignment is None else (assignment.variant, assignment.rival)
+    if assignment is None or any(service.resolve(v.strategy) is None for v in variants if v is not None):
         return None
     return assignment
 
@@ -138,7 +195,7 @@ def _as_variant(service: RecommendationService, ask: Ask, assignment: Assignment
 
 
 def _named(assignment: Assignment | None) -> tuple[str, str] | None:
-    return None if assignment is None else (assignment.experiment_id, assignment.variant.name)
+    return None if assignment is None else (assignment.experiment_id, assignment.label)
 
 
 async def recommend_courses(service: RecommendationService, records: LearnerRecords, ask: Ask, now: datetime,

@@ -9,6 +9,7 @@ installed code (`pathwise train` writes them); one missing, stale or unloadable 
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from resolvers.recommendations.models import RecommenderModels, RecommenderStatu
 from resolvers.recommendations.profile_warming import ProfileWarmer
 from resolvers.recommendations.refreshing import CONTENT, Refresher
 from resolvers.recommendations.served_catalog import ServedCatalog
+from resolvers.recommendations.tallies import FLUSH_SECONDS, ServingTallies
 
 log = logging.getLogger("pathwise.recommendations")
 FALLBACK = "popular"
@@ -63,6 +65,7 @@ class RecommendationService:
         self.background = BackgroundWork()  # loading and embedding: never in a request's way
         self.refresher = Refresher(settings, self.models, self.served_catalog, self.cache, self.background)
         self.profiles = ProfileWarmer(settings, lambda: self.model(CONTENT), self.background)
+        self.tallies = ServingTallies()  # what was served, added to the store every FLUSH_SECONDS
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stop_listening: Callable[[], None] = lambda: None
 
@@ -83,7 +86,9 @@ class RecommendationService:
             interval = min(self.settings.artifact_poll_seconds, self.settings.catalog_poll_seconds)
             poller = poll_forever(interval, self.refresher.refresh)
             self._tasks = {asyncio.create_task(poller, name="recommendation-poller"),
-                           asyncio.create_task(self.profiles.warm(), name="profile-warmer")}
+                           asyncio.create_task(self.profiles.warm(), name="profile-warmer"),
+                           asyncio.create_task(poll_forever(FLUSH_SECONDS, self._flush_tallies),
+                                               name="serving-tallies")}
 
     async def stop(self) -> None:
         self.background.cancel()  # long background work (embedding a catalog) ends at its next progress report
@@ -92,8 +97,13 @@ class RecommendationService:
             task.cancel()
         if self._tasks:  # a task stuck in a database call or in the model must not hold up the shutdown
             await asyncio.wait(self._tasks, timeout=STOP_WAIT_SECONDS)
+            with contextlib.suppress(TimeoutError):  # the last counts, if the store answers in time
+                await asyncio.wait_for(self.tallies.flush(), STOP_WAIT_SECONDS)
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.background.shutdown()
+
+    async def _flush_tallies(self) -> None:
+        await self.tallies.flush()
 
     # serving ----------------------------------------------------------------------------------------------
     def strategies(self) -> list[str]:

@@ -47,8 +47,15 @@ async def event_signals() -> list[Interaction]:
 async def interactions() -> list[Interaction]:
     """Every positive signal: enrolments, ratings, course events."""
     signals = [s for s in map(enrollment_signal, await Enrollment.find_all().to_list()) if s is not None]
-    signals += [s for s in map(rating_signal, await Rating.find_all().to_list()) if s is not None]
+    signals += await rating_signals()
     return signals + await event_signals()
+
+
+async def rating_signals() -> list[Interaction]:
+    """Ratings as signals, read without their sealed review (a signal needs no data key)."""
+    fields = {"user_id": 1, "course_id": 1, "rating": 1, "updated_at": 1}
+    rows = await Rating.get_pymongo_collection().find({}, fields).to_list()
+    return [s for s in (rating_signal(Rating.model_validate(row)) for row in rows) if s is not None]
 
 
 async def learner_segments(now: datetime, half_life_days: float, defaults: set[Purpose]) -> dict[str, dict[str, str]]:

@@ -7,10 +7,11 @@ from typing import Annotated
 import strawberry
 
 from app.core.timestamps import utcnow
-from resolvers.experiments import reports, statistics
+from resolvers.experiments import daily_series, reports, statistics
 from schema.context import Info
 from schema.expected_errors import ExpectedErrors
-from schema.experiments.types import ExperimentMetricType, ExperimentStatusType
+from schema.experiments.report_parts import InterleavingResult, ServedAnswers, ShownCourses
+from schema.experiments.types import ExperimentKindType, ExperimentMetricType, ExperimentStatusType
 from schema.permissions import IsPartner
 
 
@@ -55,8 +56,9 @@ class Comparison:
                  "VariantResult.")
 class MetricResult:
     metric: ExperimentMetricType = strawberry.field(  # type: ignore[valid-type]
-        description="The metric: CLICK_THROUGH (clicks / impressions), ENROLMENT (recommended courses enrolled in "
-        "within 7 days of their first impression / courses shown), COMPLETION (completed within 30 days).")
+        description="The metric: CLICK_THROUGH (clicks / impressions), DISMISSAL (dismissals / impressions), "
+        "ENROLMENT (recommended courses enrolled in within 7 days of their first impression / courses shown), "
+        "COMPLETION (completed within 30 days), MASTERY_GAINED (mastery gained per skill of the courses shown).")
     learners: int = strawberry.field(description="Learners with a denominator on this metric.")
     numerator: float = strawberry.field(description="The learners' numerators summed (e.g. clicks).")
     denominator: float = strawberry.field(description="The learners' denominators summed (e.g. impressions).")
@@ -82,18 +84,34 @@ class VariantResult:
     control: bool = strawberry.field(description="True for the control: the experiment's first variant.")
     learners: int = strawberry.field(
         description="Learners counted: shown at least one of its recommendations, analytics consent granted.")
-    impressions: int = strawberry.field(description="Impressions of those learners in the experiment.")
-    clicks: int = strawberry.field(description="Clicks of those learners in the experiment.")
-    click_through_rate: float = strawberry.field(description="clicks / impressions.")
-    metrics: list[MetricResult] = strawberry.field(
-        description="CLICK_THROUGH, then the primary metric and guardrails, each once.")
+    suppressed: bool = strawberry.field(description=(
+        "True when fewer learners than the deployment's minimum group (`minGroup`) were counted: then every "
+        "number but `learners` is null or empty, so no small group can be singled out."))
+    impressions: int | None = strawberry.field(description=(
+        "Impressions of those learners in the experiment (INTERLEAVING: impressions of the items this ranker "
+        "placed). Null when suppressed."))
+    clicks: int | None = strawberry.field(description=(
+        "Clicks of those learners (INTERLEAVING: credit earned by this ranker's items). Null when suppressed."))
+    click_through_rate: float | None = strawberry.field(description="clicks / impressions; null when suppressed.")
+    dismissals: int | None = strawberry.field(description=(
+        "Recommendation dismissals of those learners; null when suppressed or INTERLEAVING."))
+    metrics: list[MetricResult] = strawberry.field(description=(
+        "CLICK_THROUGH, DISMISSAL, then the primary metric and guardrails, each once (A_B only; a comparison is "
+        "null while either arm is under the minimum group)."))
+    shown: ShownCourses | None = strawberry.field(description="What it showed: coverage and concentration.")
+    served: ServedAnswers | None = strawberry.field(description=(
+        "How the servers answered for it: answers, fallback rate, latency (INTERLEAVING: the merged lists', the same "
+        "for both variants). Null before the first count is written (servers write their counts every 10 s)."))
 
     @staticmethod
     def of(result: reports.VariantResult) -> "VariantResult":
         return VariantResult(
             name=result.name, strategy=result.strategy, share=result.share, control=result.control,
-            learners=result.learners, impressions=result.impressions, clicks=result.clicks,
-            click_through_rate=result.click_through_rate, metrics=[MetricResult.of(m) for m in result.metrics],
+            learners=result.learners, suppressed=result.suppressed, impressions=result.impressions,
+            clicks=result.clicks, click_through_rate=result.click_through_rate, dismissals=result.dismissals,
+            metrics=[MetricResult.of(m) for m in result.metrics],
+            shown=ShownCourses.of(result.shown) if result.shown else None,
+            served=ServedAnswers.of(result.served) if result.served else None,
         )
 
 
@@ -125,7 +143,7 @@ class DailyPoint:
     comparison: Comparison = strawberry.field(description="The comparison on the data up to that day.")
 
     @staticmethod
-    def of(point: reports.DailyPoint) -> "DailyPoint":
+    def of(point: daily_series.DailyPoint) -> "DailyPoint":
         return DailyPoint(day=point.day, variant=point.variant, learners=point.learners,
                           control_learners=point.control_learners, comparison=Comparison.of(point.comparison))
 
@@ -135,12 +153,15 @@ class DailyPoint:
 class ExperimentReport:
     id: strawberry.ID = strawberry.field(description="The experiment's id.")
     name: str = strawberry.field(description="The experiment's name.")
+    kind: ExperimentKindType = strawberry.field(  # type: ignore[valid-type]
+        description="A_B or INTERLEAVING (then `interleaving` holds the result).")
     status: ExperimentStatusType = strawberry.field(  # type: ignore[valid-type]
         description="The experiment's status now.")
     primary_metric: ExperimentMetricType = strawberry.field(  # type: ignore[valid-type]
         description="The metric the experiment decides on.")
     metrics: list[ExperimentMetricType] = strawberry.field(  # type: ignore[valid-type]
-        description="The metrics reported: CLICK_THROUGH, then the primary metric and guardrails, each once.")
+        description="The metrics reported: CLICK_THROUGH, DISMISSAL, then the primary metric and guardrails, each "
+        "once.")
     started_at: datetime | None = strawberry.field(description="When it started; null while a draft.")
     stopped_at: datetime | None = strawberry.field(description="When it stopped; null while not stopped.")
     generated_at: datetime = strawberry.field(description="When this report was computed.")
@@ -153,16 +174,27 @@ class ExperimentReport:
         description="Learners shown the experiment's recommendations but not counted: no ANALYTICS consent.")
     mixed_learners: int = strawberry.field(
         description="Learners whose events name two variants (variants changed while running): not counted.")
+    min_group: int = strawberry.field(description=(
+        "The deployment's minimum group (PATHWISE_ANALYTICS_MIN_GROUP): variants with fewer learners are "
+        "suppressed, daily points with an arm under it left out."))
+    recommended_learners: int | None = strawberry.field(description=(
+        "Learners each variant needs to detect a 10% relative change of the primary metric with 80% power when "
+        "the report is read daily: the fixed-horizon size at the control's observed rate and spread, times 2.25 "
+        "(bench/experiment_statistics.py). Null while the control has no rate to go on, and for INTERLEAVING."))
+    interleaving: InterleavingResult | None = strawberry.field(description=(
+        "An INTERLEAVING experiment's credit per ranker and the learners' preference; null for A_B."))
 
     @staticmethod
     def of(report: reports.ExperimentReport) -> "ExperimentReport":
         return ExperimentReport(
-            id=strawberry.ID(report.experiment_id), name=report.name, status=report.status,
+            id=strawberry.ID(report.experiment_id), name=report.name, kind=report.kind, status=report.status,
             primary_metric=report.primary_metric, metrics=list(report.metrics), started_at=report.started_at,
             stopped_at=report.stopped_at, generated_at=report.generated_at,
             variants=[VariantResult.of(v) for v in report.variants],
             sample_ratio=SampleRatioCheck.of(report.sample_ratio), daily=[DailyPoint.of(p) for p in report.daily],
             excluded_learners=report.excluded_learners, mixed_learners=report.mixed_learners,
+            min_group=report.min_group, recommended_learners=report.recommended_learners,
+            interleaving=InterleavingResult.of(report.interleaving) if report.interleaving else None,
         )
 
 
@@ -179,5 +211,5 @@ class Query:
     async def experiment_report(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The experiment's id.")]
     ) -> ExperimentReport:
-        report = await reports.experiment_report(str(id), utcnow(), info.context.settings)
+        report = await reports.experiment_report(str(id), utcnow(), info.context.settings, info.context.trackers)
         return ExperimentReport.of(report)

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from app.core.documents import Experiment as ExperimentDocument
-from app.core.documents import ExperimentMetric, ExperimentStatus, Population, Variant
+from app.core.documents import ExperimentKind, ExperimentMetric, ExperimentStatus, Population, Variant
 from resolvers.experiments import definitions
 from resolvers.pages import Page
 from schema.courses.types import PageInfo, page_info_of
@@ -19,11 +19,22 @@ ExperimentStatusType = described_enum(ExperimentStatus, "ExperimentStatus", "Whe
     "PAUSED": "No one is assigned; `startExperiment` resumes it with the same assignments.",
     "STOPPED": "Ended for good; its report stays readable.",
 })
+ExperimentKindType = described_enum(ExperimentKind, "ExperimentKind", "How an experiment compares its variants.", {
+    "A_B": "Each eligible learner is served one variant, by the variants' traffic shares (sticky).",
+    "INTERLEAVING": "Exactly two variants; every eligible learner's list merges both rankers' lists by team draft "
+                    "(each item names the variant that placed it). Credit goes to the variant whose items are "
+                    "clicked (or enrolled in, for ENROLMENT): far fewer learners are needed to tell two rankers "
+                    "apart. Shares are not used.",
+})
 ExperimentMetricType = described_enum(ExperimentMetric, "ExperimentMetric", "What an experiment measures per learner.",
                                       {
     "CLICK_THROUGH": "Recommendation clicks per impression.",
     "ENROLMENT": "Recommended courses enrolled in within 7 days of their first impression, per course shown.",
     "COMPLETION": "Recommended courses completed within 30 days of their first impression, per course shown.",
+    "DISMISSAL": "Recommendation dismissals per impression; lower is better (a guardrail). Always reported.",
+    "MASTERY_GAINED": "Mastery gained on the skills of the courses shown (their practice items' skills): per skill, "
+                      "max(0, mastery - prior) when practised after the course's first impression, else 0; the "
+                      "mean per shown skill.",
                                       })
 
 
@@ -56,12 +67,14 @@ class ExperimentPopulation:
         description="Pairs the learner's segments must all contain; empty for everyone.")
 
 
-@strawberry.type(description="An A/B experiment over recommendation strategies; its id is the slug it was created "
-                 "with.")
+@strawberry.type(description="An experiment over recommendation strategies (A/B or interleaving); its id is the slug "
+                 "it was created with.")
 class Experiment:
     id: strawberry.ID = strawberry.field(description="The slug given at creation, e.g. `hybrid-vs-popular`.")
     name: str = strawberry.field(description="A short name for people.")
     hypothesis: str = strawberry.field(description="What the experiment expects to show; may be empty.")
+    kind: ExperimentKindType = strawberry.field(  # type: ignore[valid-type]
+        description="A_B (one variant per learner) or INTERLEAVING (two rankers merged in every list).")
     status: ExperimentStatusType = strawberry.field(  # type: ignore[valid-type]
         description="DRAFT, RUNNING, PAUSED or STOPPED.")
     variants: list[ExperimentVariant] = strawberry.field(description="2 to 5 variants; the first is the control.")
@@ -93,7 +106,8 @@ class ExperimentConnection:
 class VariantInput:
     name: str = strawberry.field(description="Unique within the experiment, follows the id rule (≤ 200 characters).")
     strategy: str = strawberry.field(description="`auto` or an enabled recommender (see `recommenders`).")
-    share: float = strawberry.field(description="Above 0 and at most 1; the variants' shares sum to 1 (± 1e-6).")
+    share: float = strawberry.field(description="Above 0 and at most 1; the variants' shares sum to 1 (± 1e-6), "
+                                    "except in an INTERLEAVING experiment, which does not use them.")
     diversity: float | None = strawberry.field(default=None, description="0–1, replacing the asked diversity.")
     first: int | None = strawberry.field(default=None, description="1–100, replacing the asked `first`.")
 
@@ -119,6 +133,8 @@ class CreateExperimentInput:
     name: str = strawberry.field(description="1–200 characters.")
     variants: list[VariantInput] = strawberry.field(description="2 to 5; the first is the control.")
     hypothesis: str = strawberry.field(default="", description="At most 2,000 characters.")
+    kind: ExperimentKindType = strawberry.field(  # type: ignore[valid-type]
+        default=ExperimentKind.A_B, description="A_B (default) or INTERLEAVING (exactly 2 variants; shares unused).")
     population: PopulationInput | None = strawberry.field(default=None, description="Null for every learner.")
     primary_metric: ExperimentMetricType = strawberry.field(  # type: ignore[valid-type]
         default=ExperimentMetric.CLICK_THROUGH, description="What decides the experiment.")
@@ -136,7 +152,8 @@ class ExperimentPayload:
 def experiment_of(document: ExperimentDocument) -> Experiment:
     pairs = (document.population.segment or {}).items()
     return Experiment(
-        id=strawberry.ID(document.id), name=document.name, hypothesis=document.hypothesis, status=document.status,
+        id=strawberry.ID(document.id), name=document.name, hypothesis=document.hypothesis, kind=document.kind,
+        status=document.status,
         variants=[_variant_of(document.id, variant) for variant in document.variants],
         population=ExperimentPopulation(new_learners=document.population.new_learners,
                                         segment=[SegmentPair(name=name, value=value) for name, value in pairs]),
@@ -160,7 +177,7 @@ def draft_of(given: CreateExperimentInput) -> definitions.ExperimentDraft:
     population = given.population or PopulationInput()
     segment = {pair.name: pair.value for pair in population.segment} if population.segment else None
     return definitions.ExperimentDraft(
-        id=str(given.id), name=given.name, hypothesis=given.hypothesis,
+        id=str(given.id), name=given.name, hypothesis=given.hypothesis, kind=ExperimentKind(given.kind),
         variants=[Variant(name=v.name, strategy=v.strategy, share=v.share, diversity=v.diversity, first=v.first)
                   for v in given.variants],
         population=Population(new_learners=population.new_learners, segment=segment),

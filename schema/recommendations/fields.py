@@ -88,7 +88,8 @@ def course_filters(given: RecommendationFilters | None) -> CourseFilters:
 
 def recommended_items(found: list[use_cases.RecommendedCourse], list_id: str) -> list[RecommendedCourse]:
     return [RecommendedCourse(id=pair_id(list_id, item.course.id), course=item.course, score=round(item.score, 6),
-                              source=item.source, reasons=[Reason(code=r.code, text=r.text) for r in item.reasons])
+                              source=item.source, reasons=[Reason(code=r.code, text=r.text) for r in item.reasons],
+                              variant=item.variant)
             for item in found]
 
 

@@ -26,6 +26,10 @@ class RecommendedCourse:
     score: float = strawberry.field(description="The recommender's score; comparable only within one list.")
     source: str = strawberry.field(description="The recommender that proposed it.")
     reasons: list[Reason] = strawberry.field(description="Why it is recommended, strongest reason first.")
+    variant: str | None = strawberry.field(default=None, description=(
+        "In an interleaved list (the list's `variant` is `interleaved`): the variant whose ranker placed this item. "
+        "Send it as the `variant` of this item's impression and click events, so credit goes to the right ranker. "
+        "Null otherwise."))
 
 
 @strawberry.enum(description="Why a recommendation list is not personal.")
@@ -60,13 +64,14 @@ class Recommendations:
         "What the list was made from, in words a learner can be shown, e.g. \"Popular courses: you have not "
         "allowed personalization.\""))
     experiment: str | None = strawberry.field(default=None, description=(
-        "The running A/B experiment whose variant answered this `auto` question (its id, see `experiments`); null "
+        "The running experiment whose variant answered this `auto` question (its id, see `experiments`); null "
         "when none applies: another strategy was asked, or the learner takes part in none (no personalization "
         "consent, personalization switched off, or outside the population). Send it with the list's impression "
         "and click events."))
     variant: str | None = strawberry.field(default=None, description=(
         "The learner's variant of `experiment` (its name); the same for a learner as long as the experiment "
-        "runs. Null when `experiment` is null."))
+        "runs. `interleaved` in an INTERLEAVING experiment: then each item's `variant` names its ranker. Null when "
+        "`experiment` is null."))
 
 
 @strawberry.type(description="An installed recommender and the artifact it serves; its id is its name.")

@@ -1,5 +1,6 @@
 """The query shapes of resolvers.experiments.outcomes (an experiment's report): impressions and clicks grouped by
-learner with `$min`/`$max` of the variant and two aligned `$push` arrays (`$dateToString` day, `$cond` click flag);
+learner with `$min`/`$max` of the variant and three aligned `$push` arrays (`$dateToString` day, nested `$cond`
+kind, course);
 the first impression per (learner, course) after a `$project` of a separated key; learners by a dotted consent
 flag; enrolments since a date."""
 
@@ -47,17 +48,18 @@ async def aggregate(pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: str(row["_id"]))
 
 
-def events_of(row: dict[str, Any]) -> list[tuple[str, int]]:
-    """A learner's (day, click flag) pairs: `$push` keeps the two arrays aligned, in no promised order."""
-    return sorted(zip(row["days"], row["clicks"], strict=True))
+def events_of(row: dict[str, Any]) -> list[tuple[str, int, str]]:
+    """A learner's (day, kind, course) triples: `$push` keeps the three arrays aligned, in no promised order."""
+    return sorted(zip(row["days"], row["kinds"], row["courses"], strict=True))
 
 
-async def test_exposures_group_by_learner_pushing_each_event_day_and_click_flag() -> None:
+async def test_exposures_group_by_learner_pushing_each_event_day_kind_and_course() -> None:
     await seed()
     rows = await aggregate(exposure_pipeline("exp"))
     assert [(row["_id"], row["variant_low"], row["variant_high"], events_of(row)) for row in rows] == [
-        ("u1", "a", "a", [("2026-03-02", 0), ("2026-03-02", 0), ("2026-03-02", 1), ("2026-03-03", 0)]),
-        ("u2", "b", "b", [("2026-03-02", 0), ("2026-03-02", 0)]),
+        ("u1", "a", "a", [("2026-03-02", 0, "c1"), ("2026-03-02", 0, "c2"), ("2026-03-02", 1, "c1"),
+                          ("2026-03-02", 2, "c1"), ("2026-03-03", 0, "c1")]),
+        ("u2", "b", "b", [("2026-03-02", 0, "c1"), ("2026-03-02", 0, "c1")]),
     ]
 
 
@@ -66,13 +68,13 @@ async def test_exposures_show_a_learner_seen_in_two_variants_by_lowest_and_highe
                                                       event("u1", 2, CLICK, "c1", 1, variant="a")])
     rows = await aggregate(exposure_pipeline("exp"))
     assert [(row["variant_low"], row["variant_high"], events_of(row)) for row in rows] == [
-        ("a", "b", [("2026-03-02", 0), ("2026-03-02", 1)])]
+        ("a", "b", [("2026-03-02", 0, "c1"), ("2026-03-02", 1, "c1")])]
 
 
-async def test_exposures_push_integer_flags_and_find_nothing_for_an_unknown_experiment() -> None:
+async def test_exposures_push_integer_kinds_and_find_nothing_for_an_unknown_experiment() -> None:
     await seed()
     row = (await aggregate(exposure_pipeline("exp")))[0]
-    assert all(type(flag) is int for flag in row["clicks"])
+    assert all(type(kind) is int for kind in row["kinds"])
     assert await aggregate(exposure_pipeline("nope")) == []
 
 

@@ -85,3 +85,12 @@ async def test_in_and_delete_on_a_date_prefixed_non_id_field() -> None:
     assert sorted(e.user_id for e in found) == ["2024-01-15-a", "2024-01-15-b"]
     result = await Enrollment.get_pymongo_collection().delete_many({"user_id": "2024-01-15-a"})
     assert result.deleted_count == 1
+
+
+@nx_diverges("an `_id` that starts with an ISO date followed by more text (`2026-04-01|x`) is counted but not found "
+             "by an equality find (served tallies' ids start with the strategy for this reason)")
+async def test_an_id_that_starts_with_a_date_is_found_by_equality() -> None:
+    collection = Course.get_pymongo_collection()
+    await collection.insert_one({"_id": "2026-04-01|x", "title": "dated"})
+    assert await collection.count_documents({"_id": "2026-04-01|x"}) == 1
+    assert await collection.find_one({"_id": "2026-04-01|x"}) is not None

@@ -7,7 +7,14 @@ from app.core.documents.courses import Course, CourseFormat, CourseLevel
 from app.core.documents.data_keys import DataKey
 from app.core.documents.enrollments import Enrollment, EnrollmentStatus
 from app.core.documents.events import Event, EventContext
-from app.core.documents.experiments import Experiment, ExperimentMetric, ExperimentStatus, Population, Variant
+from app.core.documents.experiments import (
+    Experiment,
+    ExperimentKind,
+    ExperimentMetric,
+    ExperimentStatus,
+    Population,
+    Variant,
+)
 from app.core.documents.practice import (
     Exercise,
     ExerciseFormat,
@@ -19,7 +26,7 @@ from app.core.documents.practice import (
     SkillMastery,
 )
 from app.core.documents.ratings import Rating
-from app.core.documents.serving import LATENCY_BOUNDS_MS, ServedCourse, ServedTally
+from app.core.documents.serving import LATENCY_BOUNDS_MS, ServedCourse, ServedTally, latency_bucket, latency_keys
 from app.core.documents.users import PROFILE_FIELDS, User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
@@ -46,6 +53,7 @@ __all__ = [
     "Exercise",
     "ExerciseFormat",
     "Experiment",
+    "ExperimentKind",
     "ExperimentMetric",
     "ExperimentStatus",
     "KnowledgeState",
@@ -62,4 +70,6 @@ __all__ = [
     "SkillMastery",
     "User",
     "Variant",
+    "latency_bucket",
+    "latency_keys",
 ]

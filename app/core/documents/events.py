@@ -50,4 +50,6 @@ class Event(Document):
                        name="event_user_time"),
             IndexModel([("course_id", pymongo.ASCENDING)], name="event_course"),
             IndexModel([("type", pymongo.ASCENDING)], name="event_type"),
+            IndexModel([("properties.experiment", pymongo.ASCENDING), ("type", pymongo.ASCENDING)],
+                       name="event_experiment", partialFilterExpression={"properties.experiment": {"$exists": True}}),
         ]

@@ -1,5 +1,5 @@
-"""An A/B experiment over recommendation strategies: its variants and traffic shares, who takes part, what it
-measures, and where it is in its life (draft, running, paused, stopped)."""
+"""An experiment over recommendation strategies, A/B or interleaved: its variants and traffic shares, who takes part,
+what it measures, and where it is in its life (draft, running, paused, stopped)."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -19,10 +19,17 @@ class ExperimentStatus(StrEnum):
     STOPPED = "STOPPED"  # final
 
 
+class ExperimentKind(StrEnum):
+    A_B = "A_B"  # each learner is served one variant, by their traffic share
+    INTERLEAVING = "INTERLEAVING"  # two variants' lists merged by team draft for every learner; credit by clicks
+
+
 class ExperimentMetric(StrEnum):
     CLICK_THROUGH = "CLICK_THROUGH"  # clicks / impressions
     ENROLMENT = "ENROLMENT"  # recommended courses enrolled in within 7 days
     COMPLETION = "COMPLETION"  # recommended courses completed within 30 days
+    DISMISSAL = "DISMISSAL"  # dismissals / impressions (lower is better: a guardrail)
+    MASTERY_GAINED = "MASTERY_GAINED"  # mastery gained on the shown courses' skills, per skill
 
 
 class Variant(BaseModel):
@@ -48,6 +55,7 @@ class Experiment(Document):
     id: str  # type: ignore[assignment]
     name: str
     hypothesis: str = ""
+    kind: ExperimentKind = ExperimentKind.A_B
     status: ExperimentStatus = ExperimentStatus.DRAFT
     variants: list[Variant]
     population: Population = Field(default_factory=Population)

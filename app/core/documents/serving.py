@@ -5,15 +5,30 @@ fallbacks and latency (`ServedTally`), and per day and strategy how often each c
 
 import pymongo
 from beanie import Document
-from pydantic import Field
+from pydantic import ConfigDict
 from pymongo import IndexModel
 
 LATENCY_BOUNDS_MS = (5, 10, 25, 50, 100, 250, 500, 1_000, 2_500)
-"""Upper bounds (ms) of the latency histogram's buckets; one more bucket counts everything slower."""
+"""Upper bounds (ms) of the latency histogram's buckets, top-level fields `latency_le5`, ..., `latency_inf` for
+everything slower. Top-level: an upsert that inserts with `$inc` on a dotted path makes a literal dotted key on the
+embedded store (tests/store/test_upserts.py), so the counters are never nested."""
+
+
+def latency_bucket(milliseconds: float) -> str:
+    """The histogram field an answer that took `milliseconds` falls in."""
+    return next((f"latency_le{bound}" for bound in LATENCY_BOUNDS_MS if milliseconds <= bound), "latency_inf")
+
+
+def latency_keys() -> list[str]:
+    """Every histogram field, fastest first."""
+    return [*(f"latency_le{bound}" for bound in LATENCY_BOUNDS_MS), "latency_inf"]
 
 
 class ServedTally(Document):
-    """`_id` = `"{day}|{strategy}|{experiment}|{variant}"` (empty experiment and variant outside experiments)."""
+    """`_id` = `"{strategy}|{day}|{experiment}|{variant}"` (empty experiment and variant outside experiments); the
+    histogram's `latency_keys()` fields are extra fields (`latency()`)."""
+
+    model_config = ConfigDict(extra="allow")
 
     id: str  # type: ignore[assignment]
     day: str  # UTC, YYYY-MM-DD
@@ -24,7 +39,11 @@ class ServedTally(Document):
     cached: int = 0  # answered from the cache
     fallbacks: int = 0  # the asked recommender failed, was late or had nothing: `popular` answered
     latency_ms_sum: float = 0.0
-    latency_buckets: list[int] = Field(default_factory=lambda: [0] * (len(LATENCY_BOUNDS_MS) + 1))
+
+    def latency(self) -> dict[str, int]:
+        """The latency histogram: `latency_bucket` field -> answers (absent buckets left out)."""
+        extra = self.model_extra or {}
+        return {key: int(extra[key]) for key in latency_keys() if key in extra}
 
     class Settings:
         name = "served_tallies"
@@ -34,7 +53,7 @@ class ServedTally(Document):
 
 
 class ServedCourse(Document):
-    """`_id` = `"{day}|{strategy}|{course_id}"`: `answers`: how many answers of `strategy` on `day` held the course."""
+    """`_id` = `"{strategy}|{day}|{course_id}"`: `answers`: how many answers of `strategy` on `day` held the course."""
 
     id: str  # type: ignore[assignment]
     day: str

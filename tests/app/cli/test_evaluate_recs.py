@@ -44,7 +44,7 @@ def test_missing_ml_100k_prints_the_fetch_command(tmp_path: Path) -> None:
 def test_clear_errors_exit_2(tmp_path: Path) -> None:
     events = str(_events(tmp_path))
     unknown = pathwise("evaluate", "--dataset", events, "--recommender", "nope")
-    assert unknown.returncode == 2 and "unknown recommender nope" in unknown.stderr
+    assert unknown.returncode == 2 and "unknown recommender(s) nope; installed: cf, content" in unknown.stderr
     temporal = pathwise("evaluate", "--dataset", events, "--protocol", "temporal")
     assert temporal.returncode == 2 and "timestamp" in temporal.stderr
     absent = pathwise("evaluate", "--dataset", str(tmp_path / "absent.csv"))

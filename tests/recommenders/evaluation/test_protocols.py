@@ -56,3 +56,23 @@ def test_temporal_needs_timestamps_and_unknown_protocol_is_refused() -> None:
         split(_data(timed=False), "temporal")
     with pytest.raises(ValueError, match="unknown protocol"):
         split(_data(), "leave-one-out")
+
+
+def test_every_signal_of_a_pair_goes_to_one_side_and_temporal_orders_by_the_first() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    signals = [Interaction("u", f"i{i}", 1.0, start + timedelta(days=i), "course_view") for i in range(5)]
+    # i0 is completed last of all: its first signal still places it first, so it stays in train
+    signals += [Interaction("u", "i0", 2.0, start + timedelta(days=9), "complete"),
+                Interaction("u", "i4", 1.0, start + timedelta(days=8), "enroll")]
+    parts = split(TrainingData({}, signals), "temporal")
+    assert parts.test == {"u": {"i4"}}
+    assert sorted((i.item_id, i.kind) for i in parts.train.interactions if i.item_id == "i0") == [
+        ("i0", "complete"), ("i0", "course_view")]
+    assert all(i.item_id != "i4" for i in parts.train.interactions)
+    assert parts.cuts == {"u": start + timedelta(days=4)}  # the first time the held-out item was seen
+
+
+def test_only_the_temporal_split_has_cuts() -> None:
+    assert split(_data(), "stratified-75-25").cuts == {}
+    cuts = split(_data(), "temporal").cuts
+    assert cuts["u9"] == datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=9)

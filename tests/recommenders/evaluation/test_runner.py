@@ -1,6 +1,9 @@
+from datetime import UTC, datetime
+from typing import ClassVar
+
 import pytest
 
-from recommenders.base import Interaction, Item, TrainingData
+from recommenders.base import Interaction, Item, Recommendation, RecommendationRequest, TrainingData
 from recommenders.evaluation.protocols import Split
 from recommenders.evaluation.runner import evaluate, steps
 from recommenders.popular import Popular
@@ -31,3 +34,17 @@ def test_popular_scores_are_the_known_answer() -> None:
 def test_report_is_json_ready() -> None:
     report = evaluate([Popular()], _split(), k=3)
     assert report.to_dict()["results"][0]["recommender"] == "popular"
+
+
+def test_learners_are_asked_as_of_their_cut() -> None:
+    class Recording(Popular):
+        asked: ClassVar[dict[str, datetime | None]] = {}
+
+        def recommend(self, request: RecommendationRequest) -> list[Recommendation]:
+            self.asked[request.learner.user_id or ""] = request.now
+            return super().recommend(request)
+
+    cut = datetime(2026, 3, 1, tzinfo=UTC)
+    parts = _split()
+    evaluate([Recording()], Split(parts.train, parts.test, {"u1": cut}), k=1)
+    assert Recording.asked == {"u1": cut, "u2": None, "u3": None}

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("clean")
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NOW = START + timedelta(days=2, hours=3)
-ANALYTICS_BY_DEFAULT = Settings(default_consents=["analytics"])
+ANALYTICS_BY_DEFAULT = Settings(default_consents=["analytics"], analytics_min_group=1)
 
 
 async def an_experiment(shares: tuple[float, float] = (0.5, 0.5), primary: ExperimentMetric =
@@ -79,7 +79,7 @@ async def test_counts_and_learner_level_click_through_per_variant() -> None:
     expected = compare(Sample(np.array([1.0, 2.0]), np.array([10.0, 2.0])),
                        Sample(np.array([1.0, 3.0, 0.0]), np.array([4.0, 4.0, 2.0])))
     assert hybrid.metrics[0].comparison == expected  # one pair per learner, not one trial per impression
-    assert report.metrics == (ExperimentMetric.CLICK_THROUGH,)
+    assert report.metrics == (ExperimentMetric.CLICK_THROUGH, ExperimentMetric.DISMISSAL)
     assert (report.excluded_learners, report.mixed_learners) == (0, 0)
 
 
@@ -116,14 +116,14 @@ async def test_enrolment_counts_courses_enrolled_within_seven_days_of_their_firs
                                   enrolment("u1", "before", -1, completed_days=2),
                                   enrolment("u2", "soon", 1, completed_days=40)])
     report = await experiment_report("exp", NOW, ANALYTICS_BY_DEFAULT)
-    assert report.metrics == (ExperimentMetric.CLICK_THROUGH, ExperimentMetric.ENROLMENT,
+    assert report.metrics == (ExperimentMetric.CLICK_THROUGH, ExperimentMetric.DISMISSAL, ExperimentMetric.ENROLMENT,
                               ExperimentMetric.COMPLETION)
     control, hybrid = report.variants
-    enrolled, completed = control.metrics[1], control.metrics[2]
+    enrolled, completed = control.metrics[2], control.metrics[3]
     assert (enrolled.numerator, enrolled.denominator, enrolled.rate) == (1.0, 4.0, 0.25)
     assert (completed.numerator, completed.denominator) == (1.0, 4.0)
-    assert (hybrid.metrics[1].rate, hybrid.metrics[2].rate) == (1.0, 0.0)  # completed after 40 days: not counted
-    assert hybrid.metrics[1].comparison is not None
+    assert (hybrid.metrics[2].rate, hybrid.metrics[3].rate) == (1.0, 0.0)  # completed after 40 days: not counted
+    assert hybrid.metrics[2].comparison is not None
 
 
 async def test_learners_without_the_analytics_consent_are_not_counted() -> None:
@@ -135,7 +135,7 @@ async def test_learners_without_the_analytics_consent_are_not_counted() -> None:
     assert [v.learners for v in by_default.variants] == [1, 1]
     assert by_default.variants[0].clicks == 1
     assert by_default.excluded_learners == 1
-    only_stated = await experiment_report("exp", NOW, Settings(default_consents=[]))
+    only_stated = await experiment_report("exp", NOW, Settings(default_consents=[], analytics_min_group=1))
     assert [v.learners for v in only_stated.variants] == [1, 0]
     assert only_stated.excluded_learners == 2
 

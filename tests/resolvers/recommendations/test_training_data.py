@@ -1,11 +1,16 @@
 """resolvers.recommendations.training_data: what the recommenders are fitted on, read from the store."""
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.core.documents import Enrollment, EnrollmentStatus, Event, Purpose, Rating, User
-from resolvers.recommendations.training_data import event_signals, interactions, training_data
+from app.core.encryption import data_keys
+from app.core.encryption.data_keys import DataKeys
+from app.core.encryption.field_encryption import Keyring, new_key
+from app.core.encryption.sealed_fields import replace_sealed
+from resolvers.recommendations.training_data import event_signals, interactions, rating_signals, training_data
 
 pytestmark = pytest.mark.usefixtures("clean")
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -46,3 +51,18 @@ async def test_segments_only_for_learners_who_allow_personalization() -> None:
     await User(id="no", job_title="Nurse").insert()
     data = await training_data(T0, 30.0, {Purpose.ESSENTIAL})
     assert data.segments == {"yes": {"role": "data analyst"}}
+
+
+async def test_ratings_with_a_sealed_review_are_read_without_their_data_key(caplog: pytest.LogCaptureFixture) -> None:
+    keys = DataKeys(Keyring("k1", {"k1": new_key()}))
+    data_keys._current[:] = [keys]
+    try:
+        await replace_sealed("ratings", "a", Rating(id=Rating.key("a", "c4"), user_id="a", course_id="c4", rating=4,
+                                                    review="Clear and practical", updated_at=T0))
+        data_keys._current[:] = [DataKeys(keys.keyring)]  # a cold cache, as in a fresh `pathwise train`
+        with caplog.at_level(logging.WARNING):
+            signals = await rating_signals()
+    finally:
+        data_keys._current.clear()
+    assert [(s.user_id, s.item_id, s.weight, s.at, s.kind) for s in signals] == [("a", "c4", 1.5, T0, "rate")]
+    assert "does not open" not in caplog.text

@@ -33,7 +33,7 @@ def schema() -> strawberry.Schema:
 
 def context(*roles: Role) -> Context:
     request = Request({"type": "http", "method": "POST", "path": "/graphql", "headers": []})
-    return Context(request=request, response=None, settings=Settings(default_consents=["analytics"]),
+    return Context(request=request, response=None, settings=Settings(default_consents=["analytics"], analytics_min_group=1),
                    principal=Principal("someone", frozenset(roles)))
 
 

@@ -1,0 +1,1 @@
+"""Learning analytics in GraphQL: course funnels, skill struggles and recommender popularity."""
