@@ -50,6 +50,7 @@ FIELD_COSTS: Mapping[str, int] = {
     "Query.recommenderPopularity": 500,
     "Query.servingMetrics": 200,
     "Query.consentStatistics": 200,
+    "Query.catalogImports": 50,
     "Query.__schema": 1_000,
     "Query.__type": 50,
 }

@@ -9,6 +9,7 @@ from schema.analytics import operations as analytics_operations
 from schema.analytics import schema as analytics
 from schema.cost import CostModel
 from schema.courses import schema as courses
+from schema.courses.imports import schema as catalog_imports
 from schema.courses.learning import schema as learning
 from schema.error_logs import PathwiseSchema
 from schema.errors import should_mask_error
@@ -34,7 +35,7 @@ from schema.text_inputs import TextInputCheck
 Query = merge_types("Query", (users.Query, courses.Query, privacy.Query, onboarding.Query,
                                 practice.Query, recommendations.Query, practice_catalog.Query, mastery.Query,
                                 paths.Query, audit.Query, experiments.Query, experiment_reports.Query,
-                                analytics.Query, analytics_operations.Query))
+                                analytics.Query, analytics_operations.Query, catalog_imports.Query))
 Mutation = merge_types("Mutation", (users.Mutation, courses.Mutation, learning.Mutation, events.Mutation,
                                    privacy.Mutation, onboarding.Mutation, preferences.Mutation, accounts.Mutation,
                                    practice.Mutation, practice_catalog.Mutation, mastery.Mutation,

@@ -11,8 +11,9 @@ from app.cli.common import DataDir, err, out, run_with_database, settings_for
 from app.cli.practice import import_practice_file
 from app.core.documents import ConsentSource, Purpose
 from app.core.settings import Settings
+from app.core.timestamps import utcnow
 from app.importers.course_files import CourseFileError, CourseRow, RowError, parse_mapping, read_course_file
-from app.importers.import_reports import ImportSummary, print_summary
+from app.importers.import_reports import ImportSummary, print_summary, record_import
 from resolvers.courses.courses import upsert_courses
 from resolvers.courses.enrollments import enroll, update_progress
 from resolvers.courses.ratings import rate_course
@@ -27,8 +28,8 @@ BATCH = 500
 
 
 async def import_rows(path: Path, mapping: dict[str, str], file_format: str, max_batch: int) -> ImportSummary:
-    """Read `path` and upsert its courses in batches, with a progress bar."""
-    summary = ImportSummary()
+    """Read `path` and upsert its courses in batches, with a progress bar; the run is recorded (`catalogImports`)."""
+    started, summary = utcnow(), ImportSummary()
     batch: list[CourseRow] = []
     columns = [SpinnerColumn(), TextColumn("importing {task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn()]
@@ -46,6 +47,7 @@ async def import_rows(path: Path, mapping: dict[str, str], file_format: str, max
             progress.update(task, completed=summary.read)
         await _flush(batch, summary)
         progress.update(task, total=summary.read, completed=summary.read)
+    await record_import("courses", path, summary, started)
     return summary
 
 

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 import typer
 
 from app.cli.common import DataDir, err, out, run_with_database, settings_for
+from app.core.timestamps import utcnow
 from app.importers.course_files import RowError
-from app.importers.import_reports import ImportSummary, print_summary
+from app.importers.import_reports import ImportSummary, print_summary, record_import
 from resolvers.courses.courses import UpsertReport
 from resolvers.errors import UseCaseError
 from resolvers.practice.catalog import EXERCISE_FIELDS, SKILL_FIELDS, upsert_exercises, upsert_skills
@@ -109,9 +110,10 @@ def _cell(name: str, cell: str) -> Any:
 
 
 async def import_practice_file(path: Path, kind: str, file_format: str, max_batch: int) -> ImportSummary:
-    """Upsert the file's skills or exercises in batches of `max_batch`; bad rows are named by line."""
+    """Upsert the file's skills or exercises in batches of `max_batch`; bad rows are named by line. The run is
+    recorded (`catalogImports`)."""
     fields, upsert = KINDS[kind]
-    summary = ImportSummary()
+    started, summary = utcnow(), ImportSummary()
     batch: list[Record] = []
     for row in read_records(path, fields, file_format):
         summary.read += 1
@@ -122,6 +124,7 @@ async def import_practice_file(path: Path, kind: str, file_format: str, max_batc
         if len(batch) >= max_batch:
             await _flush(batch, upsert, summary)
     await _flush(batch, upsert, summary)
+    await record_import(kind, path, summary, started)
     return summary
 
 

@@ -1,10 +1,20 @@
 """What a file import reports: rows read, created, updated, unchanged, the skipped rows and the warnings by line."""
 
+import logging
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
+from pymongo.errors import PyMongoError
 from rich.console import Console
 
+from app.core.documents import CatalogImport
+from app.core.documents.imports import MAX_PROBLEMS
+from app.core.timestamps import utcnow
 from app.importers.course_files import RowError, RowWarning
+
+log = logging.getLogger("pathwise.imports")
 
 MAX_LISTED = 20  # skipped rows printed, and as many warnings; the rest are counted
 
@@ -40,3 +50,17 @@ def print_summary(summary: ImportSummary, out: Console, err: Console, noun: str 
     out.print(f"{summary.read} {noun} read: {upserted} upserted ({summary.created} created, {summary.updated} "
               f"updated), {summary.unchanged} unchanged, {len(summary.bad)} skipped, "
               f"{summary.warned} kept with warnings ({len(summary.warnings)} warnings)")
+
+
+async def record_import(kind: str, path: Path, summary: ImportSummary, started_at: datetime) -> None:
+    """Keep the run for the catalog's import status (`catalogImports`); a store that fails now only loses the
+    record, never the import."""
+    problems = [f"line {row.line}: {row.message}" for row in sorted(summary.bad, key=lambda r: r.line)]
+    run = CatalogImport(id=f"import-{uuid.uuid4().hex}", kind=kind, source=path.name, started_at=started_at,
+                        finished_at=utcnow(), read=summary.read, created=summary.created, updated=summary.updated,
+                        unchanged=summary.unchanged, skipped=len(summary.bad), warned=summary.warned,
+                        problems=problems[:MAX_PROBLEMS])
+    try:
+        await run.insert()
+    except PyMongoError as error:
+        log.warning("the import of %s was not recorded: %s", path.name, type(error).__name__)

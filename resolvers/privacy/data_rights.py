@@ -13,6 +13,7 @@ from beanie import Document
 from app.core.documents import (
     DOCUMENT_MODELS,
     AuditAction,
+    CatalogImport,
     Course,
     DataKey,
     Exercise,
@@ -34,7 +35,8 @@ NOT_PERSONAL: dict[type, str] = {Course: "the course catalog", Skill: "the skill
                                  DataKey: "wrapped key material, never exported; erasure destroys it",
                                  Experiment: "experiment definitions; assignment is a hash, never stored",
                                  ServedTally: "counts of answers per day and strategy, no learner in them",
-                                 ServedCourse: "counts of courses served per day and strategy, no learner in them"}
+                                 ServedCourse: "counts of courses served per day and strategy, no learner in them",
+                                 CatalogImport: "catalog import runs: files and counts, no learner in them"}
 
 
 class UnclassifiedModelError(TypeError):

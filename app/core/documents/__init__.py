@@ -15,6 +15,7 @@ from app.core.documents.experiments import (
     Population,
     Variant,
 )
+from app.core.documents.imports import CatalogImport
 from app.core.documents.practice import (
     Exercise,
     ExerciseFormat,
@@ -31,7 +32,7 @@ from app.core.documents.users import PROFILE_FIELDS, User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
                                KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry, Experiment,
-                               ServedTally, ServedCourse]
+                               ServedTally, ServedCourse, CatalogImport]
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -39,6 +40,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "AuditAction",
     "AuditEntry",
+    "CatalogImport",
     "ConnectedAccount",
     "ConsentEntry",
     "ConsentSource",

@@ -7,10 +7,12 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
 import pytest
+from pymongo import MongoClient
 
 from app.core.store.embedded import EmbeddedStore
 from tests.conftest import REPO, _free_port, _wait_ready, shared_data
@@ -64,6 +66,16 @@ def test_import_reports_broken_rows_by_line_and_imports_the_rest(tmp_path: Path,
             "1 kept with warnings (1 warnings)") in first.stdout
     again = pathwise("import-courses", str(csv_file), env=store_env)
     assert "3 rows read: 0 upserted (0 created, 0 updated), 2 unchanged, 1 skipped" in again.stdout
+    client: MongoClient[dict[str, Any]] = MongoClient(store_env["PATHWISE_MONGODB_URI"])
+    runs = list(client[store_env["PATHWISE_DATABASE"]]["catalog_imports"].find({}, {"_id": 0, "kind": 1, "source": 1,
+                                                                                   "created": 1, "unchanged": 1,
+                                                                                   "skipped": 1, "problems": 1}))
+    client.close()
+    assert sorted(runs, key=lambda run: run["created"]) == [  # both runs kept for the catalog's import status
+        {"kind": "courses", "source": csv_file.name, "created": 0, "unchanged": 2, "skipped": 1,
+         "problems": ["line 4: title: missing"]},
+        {"kind": "courses", "source": csv_file.name, "created": 2, "unchanged": 0, "skipped": 1,
+         "problems": ["line 4: title: missing"]}]
 
 
 def test_import_with_only_warnings_exits_0_and_finds_the_header_below_a_title(

@@ -1,11 +1,17 @@
-"""app.importers.import_reports: the summary line, the skipped rows and the warnings, by line, capped."""
+"""app.importers.import_reports: the summary line, the skipped rows and the warnings, by line, capped; the run
+recorded for the catalog's import status."""
 
 import io
+from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from rich.console import Console
 
+from app.core.documents import CatalogImport
+from app.core.documents.imports import MAX_PROBLEMS
 from app.importers.course_files import RowError, RowWarning
-from app.importers.import_reports import MAX_LISTED, ImportSummary, print_summary
+from app.importers.import_reports import MAX_LISTED, ImportSummary, print_summary, record_import
 
 
 def test_summary_line_and_capped_bad_rows_in_line_order() -> None:
@@ -40,3 +46,16 @@ def test_warnings_are_listed_and_counted_apart_from_skipped_rows() -> None:
 def test_a_row_skipped_after_a_warning_is_not_counted_as_kept() -> None:
     summary = ImportSummary(bad=[RowError(4, "id: refused")], warnings=[RowWarning(4, "level", "level: ?")])
     assert summary.warned == 0
+
+
+@pytest.mark.usefixtures("clean")
+async def test_a_run_is_recorded_with_its_counts_and_first_problems(tmp_path: Path) -> None:
+    bad = [RowError(line, f"bad {line}") for line in range(MAX_PROBLEMS + 4, 1, -1)]
+    summary = ImportSummary(read=20, created=5, updated=1, unchanged=2, bad=bad)
+    started = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    await record_import("skills", tmp_path / "folder" / "skills.jsonl", summary, started)
+    [run] = await CatalogImport.find_all().to_list()
+    assert (run.kind, run.source, run.read, run.created, run.updated, run.unchanged, run.skipped) == (
+        "skills", "skills.jsonl", 20, 5, 1, 2, len(bad))
+    assert run.problems == [f"line {line}: bad {line}" for line in range(2, 2 + MAX_PROBLEMS)]
+    assert run.started_at == started and run.finished_at >= started

@@ -16,6 +16,9 @@ export const CatalogQuery = graphql(`
     published: courses(first: 1) { totalCount }
     taxonomy { skills topics }
     recommendationCache { enabled seconds size hits misses }
+    catalogImports(first: 10) {
+      id kind source startedAt finishedAt read created updated unchanged skipped warned problems
+    }
   }
 `);
 

@@ -111,7 +111,11 @@ try {
     if (page.url().includes("token")) fail("catalog: the token stayed in the address bar");
     const courses = await page.locator(".stat-value").first().innerText();
     if (!(Number(courses.replace(/\D/g, "")) > 0)) fail(`catalog: ${courses} courses`);
-    return { courses };
+    // `pathwise demo` imported courses, skills and exercises from files: three runs, newest first.
+    const runs = await page.locator("table", { has: page.locator("caption", { hasText: /^Import runs/ }) })
+      .locator("tbody tr").allInnerTexts();
+    if (!runs.some((row) => row.includes("courses.jsonl"))) fail(`catalog: no courses import listed (${runs.length} runs)`);
+    return { courses, importRuns: runs.length };
   });
   const open = async (label) => partner.getByRole("navigation", { name: "Console" }).getByRole("link", { name: label }).click();
 

@@ -1,0 +1,1 @@
+"""The catalog's import status (partners and admins)."""
