@@ -9,7 +9,7 @@ import strawberry
 from resolvers.experiments import interleaving_reports, preference, shown
 
 
-def _finite(value: float) -> float | None:
+def finite(value: float) -> float | None:
     """GraphQL's Float carries no infinity: an unknown (infinite) bound is null."""
     return value if math.isfinite(value) else None
 
@@ -67,8 +67,8 @@ class Preference:
     @staticmethod
     def of(found: preference.Preference) -> "Preference":
         return Preference(learners=found.learners, wins_control=found.wins_a, wins_treatment=found.wins_b,
-                          ties=found.ties, score=found.score, score_low=_finite(found.interval[0]),
-                          score_high=_finite(found.interval[1]), p_value=found.p_value, significant=found.significant)
+                          ties=found.ties, score=found.score, score_low=finite(found.interval[0]),
+                          score_high=finite(found.interval[1]), p_value=found.p_value, significant=found.significant)
 
 
 @strawberry.type(description="The preference over everything up to the end of one UTC day. A value object (no id).")

@@ -1,6 +1,5 @@
 """GraphQL types of an experiment's report, and the `experimentReport` query (partners and admins)."""
 
-import math
 from datetime import date, datetime
 from typing import Annotated
 
@@ -10,14 +9,9 @@ from app.core.timestamps import utcnow
 from resolvers.experiments import daily_series, reports, statistics
 from schema.context import Info
 from schema.expected_errors import ExpectedErrors
-from schema.experiments.report_parts import InterleavingResult, ServedAnswers, ShownCourses
+from schema.experiments.report_parts import InterleavingResult, ServedAnswers, ShownCourses, finite
 from schema.experiments.types import ExperimentKindType, ExperimentMetricType, ExperimentStatusType
 from schema.permissions import IsPartner
-
-
-def _finite(value: float) -> float | None:
-    """GraphQL's Float carries no infinity: an unknown (infinite) bound is null."""
-    return value if math.isfinite(value) else None
 
 
 @strawberry.type(description="A treatment against the control (the first variant) on one metric. Intervals are "
@@ -43,9 +37,9 @@ class Comparison:
     def of(comparison: statistics.Comparison) -> "Comparison":
         return Comparison(
             control_rate=comparison.control_rate, treatment_rate=comparison.treatment_rate,
-            difference=comparison.difference, difference_low=_finite(comparison.difference_low),
-            difference_high=_finite(comparison.difference_high), lift=_finite(comparison.lift),
-            lift_low=_finite(comparison.lift_low), lift_high=_finite(comparison.lift_high),
+            difference=comparison.difference, difference_low=finite(comparison.difference_low),
+            difference_high=finite(comparison.difference_high), lift=finite(comparison.lift),
+            lift_low=finite(comparison.lift_low), lift_high=finite(comparison.lift_high),
             p_value=comparison.p_value, significant=comparison.significant,
         )
 

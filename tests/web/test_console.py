@@ -6,9 +6,7 @@ with an interleaving experiment; the browser then opens every page of the consol
 import hashlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,8 +20,8 @@ import pytest
 
 from app.core.settings import Settings
 from app.core.tokens import Role, issue_token
-from tests.conftest import REPO, _free_port, _wait_ready
-from tests.web_scripts import WEB, unavailable
+from tests.web.demo_servers import demo_server, require_browser
+from tests.web_scripts import WEB
 
 CONSOLE_BUILT = WEB / "dist" / "console" / "index.html"
 DEMO_LEARNERS = ("demo-ana", "demo-ben", "demo-chloe", "demo-dev", "demo-emre")
@@ -55,14 +53,7 @@ class ConsoleServer:
 
 
 def _require_browser() -> str:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        unavailable("chromium is not installed (apt-get install chromium)")
-    if shutil.which("node") is None or not (WEB / "node_modules").is_dir():
-        unavailable("node or web/node_modules is missing: run `make web`")
-    if not CONSOLE_BUILT.is_file():
-        unavailable("the partner console is not built: run `make web`")
-    return chromium
+    return require_browser(CONSOLE_BUILT, "the partner console")
 
 
 def _graphql(client: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -72,45 +63,21 @@ def _graphql(client: httpx.Client, query: str, variables: dict[str, Any] | None 
     return data
 
 
-def _wait_for_recommenders(server: ConsoleServer, timeout_s: float = 300) -> None:
-    """Until the demo's trained recommenders are loaded (popular, content and cf)."""
-    deadline, statuses = time.monotonic() + timeout_s, {}
-    with server.client("console-partner", Role.PARTNER) as partner:
-        while time.monotonic() < deadline:
-            statuses = {item["name"]: item["status"] for item in _graphql(partner, RECOMMENDERS)["recommenders"]}
-            if all(statuses.get(name) == "READY" for name in ("popular", "content", "cf")):
-                return
-            time.sleep(0.5)
-    raise RuntimeError(f"the recommenders did not load: {statuses}")
-
-
 @pytest.fixture(scope="module")
 def console_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
     """`pathwise demo`, then `pathwise serve` with a minimum group of 2, on a database of their own."""
     _require_browser()
     data_dir = tmp_path_factory.mktemp("console")
     database = f"console_{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "PATHWISE_MONGODB_URI": mongo_uri, "PATHWISE_DATABASE": database,
-           "PATHWISE_DATA_DIR": str(data_dir), "PATHWISE_ARTIFACT_POLL_SECONDS": "0.5",
-           "PATHWISE_CATALOG_POLL_SECONDS": "0.5", "PATHWISE_ANALYTICS_MIN_GROUP": str(MIN_GROUP),
-           "HF_HUB_OFFLINE": "1"}
-    demo = subprocess.run([sys.executable, "-m", "app", "demo"], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert demo.returncode == 0, demo.stdout + demo.stderr
-    port = _free_port()
-    log_path = data_dir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env, cwd=REPO,
-                                   stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_ready(base, process, log_path)
-            server = ConsoleServer(base, Settings(data_dir=data_dir, mongodb_uri=mongo_uri, database=database))
-            _wait_for_recommenders(server)
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    settings = Settings(data_dir=data_dir, mongodb_uri=mongo_uri, database=database)
+
+    def statuses(base: str) -> dict[str, str]:
+        with ConsoleServer(base, settings).client("console-partner", Role.PARTNER) as partner:
+            return {item["name"]: item["status"] for item in _graphql(partner, RECOMMENDERS)["recommenders"]}
+
+    with demo_server(mongo_uri, database, data_dir, statuses, PATHWISE_ANALYTICS_MIN_GROUP=str(MIN_GROUP),
+                     HF_HUB_OFFLINE="1") as base:
+        yield ConsoleServer(base, settings)
 
 
 def variant_of(experiment: str, user: str) -> int:

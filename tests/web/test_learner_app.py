@@ -3,10 +3,7 @@ demo data, one server for the module. Screenshots of each main screen go to web/
 
 import json
 import os
-import shutil
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,62 +12,33 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REPO, _free_port, _wait_ready
-from tests.web_scripts import WEB, unavailable
+from tests.web import demo_servers
+from tests.web.demo_servers import require_browser
+from tests.web_scripts import WEB
 
 LEARNER_BUILT = WEB / "dist" / "learner" / "index.html"
 RECOMMENDERS = "{ recommenders { name status } }"
 
 
 def _require_browser() -> str:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        unavailable("chromium is not installed (apt-get install chromium)")
-    if shutil.which("node") is None or not (WEB / "node_modules").is_dir():
-        unavailable("node or web/node_modules is missing: run `make web`")
-    if not LEARNER_BUILT.is_file():
-        unavailable("the learner app is not built: run `make web`")
-    return chromium
+    return require_browser(LEARNER_BUILT, "the learner app")
 
 
-def _wait_for_recommenders(base: str, timeout_s: float = 300) -> None:
-    """Until the demo's trained recommenders are loaded (as bench/soak.py waits: popular, content and cf)."""
+def _statuses(base: str) -> dict[str, str]:
+    """The recommenders' statuses, read as a demo learner."""
     token = httpx.post(f"{base}/demo/token", json={"userId": "demo-ana"}, timeout=10).json()["token"]
-    deadline, statuses = time.monotonic() + timeout_s, {}
-    while time.monotonic() < deadline:
-        body = httpx.post(f"{base}/graphql", json={"query": RECOMMENDERS}, timeout=10,
-                          headers={"authorization": f"Bearer {token}"}).json()
-        statuses = {item["name"]: item["status"] for item in body["data"]["recommenders"]}
-        if all(statuses.get(name) == "READY" for name in ("popular", "content", "cf")):
-            return
-        time.sleep(0.5)
-    raise RuntimeError(f"the recommenders did not load: {statuses}")
+    body = httpx.post(f"{base}/graphql", json={"query": RECOMMENDERS}, timeout=10,
+                      headers={"authorization": f"Bearer {token}"}).json()
+    return {item["name"]: item["status"] for item in body["data"]["recommenders"]}
 
 
 @pytest.fixture(scope="module")
 def demo_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`pathwise demo`, then `pathwise serve`, on a database of their own; the base URL."""
     _require_browser()
-    data_dir = tmp_path_factory.mktemp("learner-app")
-    env = {**os.environ, "PATHWISE_MONGODB_URI": mongo_uri, "PATHWISE_DATABASE": f"web_{uuid.uuid4().hex[:8]}",
-           "PATHWISE_DATA_DIR": str(data_dir), "PATHWISE_ARTIFACT_POLL_SECONDS": "0.5",
-           "PATHWISE_CATALOG_POLL_SECONDS": "0.5"}
-    demo = subprocess.run([sys.executable, "-m", "app", "demo"], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert demo.returncode == 0, demo.stdout + demo.stderr
-    port = _free_port()
-    log_path = data_dir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env, cwd=REPO,
-                                   stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_ready(base, process, log_path)
-            _wait_for_recommenders(base)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with demo_servers.demo_server(mongo_uri, f"web_{uuid.uuid4().hex[:8]}", tmp_path_factory.mktemp("learner-app"),
+                                  _statuses) as base:
+        yield base
 
 
 def _run_flow(script: str, base: str, chromium: str) -> dict[str, Any]:
