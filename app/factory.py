@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,8 +25,10 @@ from app.core.http.request_metrics import RequestMetricsMiddleware
 from app.core.settings import Settings
 from app.core.store.db import database_answers, init_database, make_client
 from app.core.store.outages import OutageDeadlineMiddleware
+from resolvers.change_feed import ChangeFeed
 from resolvers.events.ingestion import EventWriter
 from resolvers.privacy.audit import AuditLog, load_or_create_key
+from resolvers.recommendations.keeping import StateKeeper
 from resolvers.recommendations.service import RecommendationService
 from schema.graphiql import BUILT_ASSETS, graphiql_routes
 from schema.http import PathwiseGraphQL
@@ -47,9 +50,23 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
-    if await database_answers(state.client, state.settings.database, timeout_s=READY_TIMEOUT_S):
-        return JSONResponse({"status": "ready"})
-    return JSONResponse({"status": "database unavailable"}, status_code=503)
+    if not await database_answers(state.client, state.settings.database, timeout_s=READY_TIMEOUT_S):
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+    if not state.warming.done():  # learners' serving states are being built: a restart must not be felt
+        return JSONResponse({"status": "warming"}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def _warm(service: RecommendationService, keeper: StateKeeper, settings: Settings) -> None:
+    """Learners' profiles embedded, then their serving states built, both within the warm-up time; /readyz says
+    503 until then."""
+    deadline = time.monotonic() + settings.serving_state_warm_seconds
+    try:
+        await service.profiles_warmed(settings.serving_state_warm_seconds)
+        built = await keeper.warm(settings.serving_state_size, max(0.0, deadline - time.monotonic()))
+        log.info("built %d learners' serving states ahead of their requests", built)
+    except Exception:  # an optimisation: learners' first requests build their states instead
+        log.exception("warming learners' serving states failed")
 
 
 def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
@@ -69,14 +86,23 @@ def create_app(settings: Settings, mongodb_uri: str) -> Starlette:
                              settings.ingest_max_pending)
         await writer.start()
         app.state.event_writer = writer
-        app.state.audit_log = audit_log = AuditLog(load_or_create_key(settings.data_dir))
+        audit_key = load_or_create_key(settings.data_dir)
+        app.state.audit_log = audit_log = AuditLog(audit_key)
         service = RecommendationService(settings)
         await service.start()
         app.state.recommendations = service
+        feed = ChangeFeed(audit_key, poll_seconds=settings.change_poll_seconds)  # other processes' writes and ours
+        feed.start()
+        keeper = StateKeeper(service)
+        keeper.start()
+        app.state.warming = asyncio.create_task(_warm(service, keeper, settings), name="warm-serving-states")
         log.info("pathwise ready on database %r", settings.database)
         try:
             yield
         finally:
+            app.state.warming.cancel()
+            await keeper.stop()
+            await feed.stop()
             await service.stop()
             # everything acknowledged is stored; what is buffered is written now, or given up (never acknowledged)
             await writer.stop(settings.shutdown_flush_seconds)

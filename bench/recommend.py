@@ -347,7 +347,7 @@ def start_pathwise(workspace: Workspace, port: int, token: str, cache_seconds: f
         return all(statuses.get(name) == "READY" for name in MUST_BE_READY)
 
     started = time.monotonic()
-    wait_for(process, ready, log, "pathwise serve")
+    wait_for(process, ready, log, "pathwise serve", 900)
     print(f"pathwise serve (pid {process.pid}) ready in {time.monotonic() - started:.1f} s: {statuses}")
     return process
 

@@ -59,11 +59,19 @@ def favour_declared(recs: Sequence[Recommendation], items: Mapping[str, Item], d
     if not declared:
         return list(recs)
 
-    def said(rec: Recommendation) -> bool:
-        item = items.get(rec.item_id)
+    def said(item: Item | None) -> bool:
         return item is not None and any(label.casefold() in declared for label in (*item.skills, *item.topics))
 
-    rescored = [replace(rec, score=rec.score * boost) if said(rec) else rec for rec in recs]
+    return favour_items(recs, frozenset(rec.item_id for rec in recs if said(items.get(rec.item_id))), boost)
+
+
+def favour_items(recs: Sequence[Recommendation], chosen: frozenset[str],
+                 boost: float = DECLARED_BOOST) -> list[Recommendation]:
+    """`recs` with the scores of the `chosen` items multiplied by `boost`, best first (stable: ties keep their
+    order); `favour_declared` with the labelled items found beforehand."""
+    if not chosen:
+        return list(recs)
+    rescored = [replace(rec, score=rec.score * boost) if rec.item_id in chosen else rec for rec in recs]
     return sorted(rescored, key=lambda rec: -rec.score)
 
 

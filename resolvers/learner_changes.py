@@ -3,8 +3,11 @@
 Every write of a learner's data reports the learner here once it is done: the write helpers do it
 (resolvers.learner_writes; resolvers.profile.writes through `profile_written`), never use cases. Answers that
 are cached per learner (recommendations) are valid only while their learner has not been reported since
-the answer's inputs were read, so a learner's next request reflects what they did a moment ago. Only
-writes made through this process are seen: other processes' writes show once the cached answer expires.
+the answer's inputs were read, so a learner's next request reflects what they did a moment ago. Other server
+processes' writes arrive through the change feed (`resolvers.change_feed`), which reports them here as `remote`,
+named by their pseudonym (`pseudonym`, a keyed hash: no learner id is stored for the feed).
+Listeners (`on_touched`) hear every report: the change feed publishes the local ones, the serving states queue
+rebuilds.
 """
 
 import logging
@@ -16,35 +19,57 @@ from app.core.documents import User
 log = logging.getLogger("pathwise.learner_changes")
 
 PRUNE_EVERY = 4_096  # reports between two prunings of stamps older than the horizon
+TouchListener = Callable[[list[str], bool], None]  # (learner ids, or pseudonyms when reported by another process)
 
 
 class LearnerChanges:
     def __init__(self, horizon_seconds: float = 3_600.0) -> None:
         self.horizon_seconds = horizon_seconds  # stamps older than this are forgotten (caches expire first)
         self._stamps: dict[str, float] = {}
+        self._remote: dict[str, float] = {}  # other processes' reports, by learner pseudonym
         self._reports = 0
+        self._listeners: list[TouchListener] = []
+        self.pseudonym: Callable[[str], str] | None = None  # set by the change feed: how reports name learners
 
     @staticmethod
     def clock() -> float:
         return time.monotonic()
 
-    def touched(self, user_ids: Iterable[str]) -> None:
-        """The learners' data has just changed."""
+    def touched(self, user_ids: Iterable[str], remote: bool = False) -> None:
+        """The learners' data has just changed; `remote`: another process reported them, by pseudonym."""
         now = self.clock()
-        for user_id in user_ids:
-            self._stamps[user_id] = now
+        ids = list(user_ids)
+        stamps = self._remote if remote else self._stamps
+        for user_id in ids:
+            stamps[user_id] = now
             self._reports += 1
         if self._reports >= PRUNE_EVERY:
             self._prune(now)
+        for listener in list(self._listeners):
+            try:
+                listener(ids, remote)
+            except Exception:  # a listener's failure must not fail the write that is already done
+                log.exception("a learner-change listener failed")
+
+    def on_touched(self, listener: TouchListener) -> Callable[[], None]:
+        """Call `listener` with every report (quick work only); returns the function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def changed_since(self, user_id: str, since: float) -> bool:
         """Whether the learner was reported at or after `since` (a `clock()` reading)."""
         stamp = self._stamps.get(user_id)
-        return stamp is not None and stamp >= since
+        if stamp is not None and stamp >= since:
+            return True
+        if not self._remote or self.pseudonym is None:
+            return False
+        remote = self._remote.get(self.pseudonym(user_id))
+        return remote is not None and remote >= since
 
     def _prune(self, now: float) -> None:
         oldest = now - self.horizon_seconds
         self._stamps = {user_id: stamp for user_id, stamp in self._stamps.items() if stamp >= oldest}
+        self._remote = {name: stamp for name, stamp in self._remote.items() if stamp >= oldest}
         self._reports = 0
 
     def __len__(self) -> int:

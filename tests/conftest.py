@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
@@ -23,6 +24,11 @@ from app.core.settings import Settings
 from app.core.store.db import init_database, make_client
 from app.core.store.embedded import embedded_store
 from app.core.tokens import Role, issue_token
+
+# No wall-clock deadline per example: these shared machines run other work (a 200 ms deadline failed a pure
+# computation at 253 ms under load). Speed is measured in bench/, never asserted in tests.
+hypothesis.settings.register_profile("shared-machines", deadline=None)
+hypothesis.settings.load_profile("shared-machines")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -128,7 +134,7 @@ def store(live_server: LiveServer) -> Iterator[Database[dict[str, Any]]]:
     client.close()
 
 
-def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
+def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:

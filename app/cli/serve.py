@@ -1,5 +1,6 @@
 """`pathwise serve`: the API server, on the embedded store unless a MongoDB URI is configured."""
 
+import os
 import signal
 from typing import Annotated
 
@@ -27,11 +28,17 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address [default: 127.0.0.1].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: 8000].")] = None,
     data_dir: DataDir = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Server processes on the one port; they share the store, the artifacts and learners' "
+        "changes [default: 1].")] = 1,
 ) -> None:
     """Run the API server (on the embedded store unless PATHWISE_MONGODB_URI is set)."""
     import uvicorn  # the server, its app and the schema load only for `serve`
 
+    from app.core.tokens import signing_secret
     from app.factory import create_app
+    from app.workers import DATA_DIR, STORE_URI
+    from resolvers.privacy.audit import load_or_create_key
 
     settings = settings_for(data_dir, host=host, port=port)
     with open_store(settings, "pathwise serve", exclusive=True, supervise=True) as uri:
@@ -41,8 +48,15 @@ def serve(
         with_database(uri, settings.database, _nothing, settings.event_retention_days)
         err.print(f"Pathwise on http://{settings.host}:{settings.port}/graphql ({where})")
         _exit_cleanly_after_uvicorn()
-        uvicorn.run(create_app(settings, uri), host=settings.host, port=settings.port,
-                    log_level=settings.log_level, timeout_graceful_shutdown=5)
+        if workers == 1:
+            uvicorn.run(create_app(settings, uri), host=settings.host, port=settings.port,
+                        log_level=settings.log_level, timeout_graceful_shutdown=5)
+            return
+        signing_secret(settings)  # generated once here, before the workers read it
+        load_or_create_key(settings.data_dir)
+        os.environ.update({STORE_URI: uri, DATA_DIR: str(settings.data_dir)})
+        uvicorn.run("app.workers:app_from_environment", factory=True, workers=workers, host=settings.host,
+                    port=settings.port, log_level=settings.log_level, timeout_graceful_shutdown=5)
 
 
 def _exit_cleanly_after_uvicorn() -> None:

@@ -157,11 +157,32 @@ class Settings(BaseSettings):
     recommendation_cache_seconds: float = Field(
         default=300.0, ge=0, le=3_600,
         description="How long a learner's recommendation list may be served again (0: never cached). A write "
-        "through this server for the learner, a new artifact or a catalog change drops it at once; with several "
-        "server processes, another process's writes show after this many seconds at most.",
+        "through any server process for the learner, a new artifact or a catalog change drops it (another process's "
+        "writes within about PATHWISE_CHANGE_POLL_SECONDS).",
     )
     recommendation_cache_size: int = Field(
         default=20_000, ge=0, le=1_000_000, description="Most recommendation lists kept (least recently used go).",
+    )
+    serving_state_size: int = Field(
+        default=10_000, ge=0, le=1_000_000,
+        description="Most learners' serving states kept (0: none; least recently used go): what was read of a "
+        "learner and the candidates their questions got, kept while nothing of theirs changes.",
+    )
+    serving_state_refresh_seconds: float = Field(
+        default=3_600.0, ge=1, le=86_400,
+        description="Age at which a learner's serving state is rebuilt in the background (interests and mastery "
+        "decaying with days); it is served meanwhile. Writes drop it at once, whatever its age; reviews falling "
+        "due are seen at every request.",
+    )
+    serving_state_warm_seconds: float = Field(
+        default=30.0, ge=0, le=600,
+        description="At start-up, at most this long is spent embedding known learners' profiles, then building "
+        "their serving states, before the server says it is ready (/readyz), so a restart is not felt (0: none).",
+    )
+    change_poll_seconds: float = Field(
+        default=0.25, ge=0.05, le=60,
+        description="How often the server reads the other server processes' learner changes (several processes "
+        "on one store: a write through one drops the others' cached answers within about this).",
     )
 
     @property

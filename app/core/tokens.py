@@ -1,6 +1,5 @@
 """Bearer tokens: JWTs whose `sub` is the user id and whose `roles` grant access."""
 
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 import jwt
 
 from app.core.identifiers import id_problem
+from app.core.secret_files import read_or_create
 from app.core.settings import Settings
 
 SECRET_FILE = "jwt_secret"
@@ -46,15 +46,7 @@ class InvalidTokenError(Exception):
 
 def load_or_create_secret(data_dir: Path) -> str:
     """The embedded deployment's HS256 secret, generated once and kept in the data dir."""
-    path = data_dir / SECRET_FILE
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
+    return read_or_create(data_dir / SECRET_FILE, lambda: secrets.token_urlsafe(48)).strip()
 
 
 def signing_secret(settings: Settings) -> str:

@@ -45,6 +45,9 @@ class CatalogSnapshot:
     skill_by_label: dict[str, str] = field(default_factory=dict)  # casefolded skill id or name -> skill id
     course_skills: dict[str, list[str]] = field(default_factory=dict)  # course id -> skill ids (graph skills)
     course_by_key: dict[str, str] = field(default_factory=dict)  # field_key(course id) -> course id
+    folded_labels: dict[str, frozenset[str]] = field(default_factory=dict)  # course id -> casefolded skills, topics
+    prerequisites: dict[str, list[str]] = field(default_factory=dict)  # skill id -> its prerequisites' ids
+    skill_names: dict[str, str] = field(default_factory=dict)  # skill id -> name
     _topic_index: dict[str, set[str]] = field(default_factory=dict)
     _published: frozenset[str] = frozenset()
 
@@ -57,11 +60,15 @@ class CatalogSnapshot:
             for label in (*course.topics, *course.skills):
                 snapshot._topic_index.setdefault(field_key(label), set()).add(course.id)
         snapshot.course_by_key = {field_key(course_id): course_id for course_id in snapshot.courses}
+        snapshot.folded_labels = {course.id: frozenset(label.casefold() for label in (*course.skills, *course.topics))
+                                  for course in snapshot.courses.values()}
         snapshot._published = frozenset(c.id for c in snapshot.courses.values() if c.published)
         return snapshot
 
     def _index_skills(self, skills: Iterable[Skill]) -> None:
         self.skills = {skill.id: skill for skill in skills}
+        self.prerequisites = {skill.id: skill.prerequisites for skill in self.skills.values()}
+        self.skill_names = {skill.id: skill.name for skill in self.skills.values()}
         for skill in self.skills.values():
             self.skill_by_label.setdefault(skill.name.casefold(), skill.id)
             self.skill_by_label[skill.id.casefold()] = skill.id

@@ -5,11 +5,9 @@ deployment's audit key), so the entry proves the erasure to whoever knows the id
 store keeps no document with the id itself."""
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from beanie import SortDirection
 from pymongo.errors import PyMongoError
 
 from app.core.documents import AuditAction, AuditEntry, Purpose
+from app.core.secret_files import read_or_create
 from app.core.timestamps import as_utc
 from resolvers.errors import ErrorCode, UseCaseError
 from resolvers.pages import Page, check_page_size, decode_cursor, encode_cursor
@@ -55,13 +54,7 @@ async def record(actor: Actor, action: AuditAction, user_id: str, purpose: Purpo
 
 def load_or_create_key(data_dir: Path) -> bytes:
     """The deployment's audit key, generated once and kept in the data dir (like the JWT secret)."""
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError), os.fdopen(
-                os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
+    return bytes.fromhex(read_or_create(data_dir / KEY_FILE, lambda: secrets.token_hex(32)).strip())
 
 
 def erased_subject(key: bytes, user_id: str) -> str:

@@ -18,6 +18,7 @@ from app.core.documents import (
     DataKey,
     Exercise,
     Experiment,
+    LearnerChange,
     ServedCourse,
     ServedTally,
     Skill,
@@ -36,7 +37,10 @@ NOT_PERSONAL: dict[type, str] = {Course: "the course catalog", Skill: "the skill
                                  Experiment: "experiment definitions; assignment is a hash, never stored",
                                  ServedTally: "counts of answers per day and strategy, no learner in them",
                                  ServedCourse: "counts of courses served per day and strategy, no learner in them",
-                                 CatalogImport: "catalog import runs: files and counts, no learner in them"}
+                                 CatalogImport: "catalog import runs: files and counts, no learner in them",
+                                 LearnerChange: "keyed hashes of learners just changed, no id and nothing about "
+                                 "them, for the other server processes to drop what they cache; gone within the hour "
+                                 "(an erasure's own report is how the other processes forget the erased learner)"}
 
 
 class UnclassifiedModelError(TypeError):

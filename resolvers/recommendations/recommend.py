@@ -24,9 +24,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.core import metrics
-from app.core.documents import Course, Enrollment, Purpose, Rating, ReviewCard, User
+from app.core.documents import Course, Purpose, User
 from app.core.http.request_ids import new_id
-from app.core.timestamps import as_utc
 from recommenders import readiness, reranking
 from recommenders.base import Learner, Reason, Recommendation, RecommendationRequest
 from recommenders.interleaving import team_draft
@@ -40,25 +39,17 @@ from resolvers.experiments.assignment import (
     RunningExperiments,
     assignment_for,
 )
-from resolvers.practice.knowledge import mastery_of
-from resolvers.recommendations.learners import blocked_topic_keys, excluded_courses, learner_of
+from resolvers.recommendations.keeping import candidates, candidates_wanted, serving_state
+from resolvers.recommendations.learners import excluded_courses
+from resolvers.recommendations.preparation import LearnerRecords, Prepared, prepare
 from resolvers.recommendations.service import AUTO, FALLBACK, RecommendationService
 from resolvers.recommendations.tallies import Served
-
-CANDIDATE_FACTOR = 4
 
 
 @dataclass(frozen=True)
 class RequestContext:
     device: str | None = None
     available_minutes: int | None = None
-
-
-@dataclass(frozen=True)
-class LearnerRecords:
-    user: User | None
-    enrollments: list[Enrollment]
-    ratings: list[Rating]
 
 
 @dataclass(frozen=True)
@@ -124,22 +115,22 @@ async def _answered(service: RecommendationService, user_id: str, ask: Ask,
     """The answer, and whether it came from the cache."""
     _checked(service, ask)
     read_at = service.cache.clock()  # before the learner's data is read
-    read, assignment = None, None
+    state, assignment = None, None
     if ask.strategy == AUTO and (experiments := await running.current()):
-        read = await records()
-        assignment = _servable(service, assignment_for(experiments, read.user, defaults, now, half_life_days))
+        state = await serving_state(service, user_id, records, now, half_life_days, defaults)
+        assignment = _servable(service, assignment_for(experiments, state.user, defaults, now, half_life_days))
     asked = _as_variant(service, ask, assignment)
     question = (_checked(service, asked), asked, _named(assignment))
     cached: RecommendationList | None = service.cache.get(user_id, question)
     if cached is not None:
         return replace(cached, request_id=new_id()), True
-    if read is None:
+    if state is None:
         read_at = service.cache.clock()
-        read = await records()
+        state = await serving_state(service, user_id, records, now, half_life_days, defaults)
     if assignment is not None and assignment.rival is not None:
-        found = await _interleaved(service, read, ask, assignment, now, half_life_days, defaults)
+        found = await _interleaved(service, state, ask, assignment, now)
     else:
-        found = await recommend_courses(service, read, asked, now, half_life_days, defaults)
+        found = await recommend_prepared(service, state, asked, now)
     if assignment is not None:
         found = replace(found, experiment=assignment.experiment_id, variant=assignment.label)
     if not found.fallback and not found.provisional:
@@ -147,8 +138,8 @@ async def _answered(service: RecommendationService, user_id: str, ask: Ask,
     return found, False
 
 
-async def _interleaved(service: RecommendationService, read: LearnerRecords, ask: Ask, assignment: Assignment,
-                       now: datetime, half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
+async def _interleaved(service: RecommendationService, state: Prepared, ask: Ask, assignment: Assignment,
+                       now: datetime) -> RecommendationList:
     """Both rankers' lists for the learner merged by team draft (fresh coins for each list computed; a cached list
     keeps its draft until the learner's data changes), `ask.first` long;
     each item names the variant that placed it. A variant's diversity applies to its list, its `first` does not."""
@@ -156,8 +147,7 @@ async def _interleaved(service: RecommendationService, read: LearnerRecords, ask
     teams = (assignment.variant, assignment.rival)
     asks = [replace(_as_variant(service, ask, Assignment(assignment.experiment_id, variant)), first=ask.first)
             for variant in teams]  # both rankers fill the whole list: a variant's `first` does not apply here
-    lists = await asyncio.gather(*(recommend_courses(service, read, asked, now, half_life_days, defaults)
-                                   for asked in asks))
+    lists = await asyncio.gather(*(recommend_prepared(service, state, asked, now) for asked in asks))
     request_id = new_id()
     drafted = team_draft([item.course.id for item in lists[0].items], [item.course.id for item in lists[1].items],
                          ask.first, int(hashlib.sha256(request_id.encode()).hexdigest()[:12], 16))
@@ -201,19 +191,22 @@ def _named(assignment: Assignment | None) -> tuple[str, str] | None:
 async def recommend_courses(service: RecommendationService, records: LearnerRecords, ask: Ask, now: datetime,
                             half_life_days: float, defaults: set[Purpose]) -> RecommendationList:
     """Up to `ask.first` courses for the learner; a bad strategy or argument is a BAD_USER_INPUT."""
+    _checked(service, ask)
+    return await recommend_prepared(service, await prepare(service, records, now, half_life_days, defaults), ask, now)
+
+
+async def recommend_prepared(service: RecommendationService, state: Prepared, ask: Ask,
+                             now: datetime) -> RecommendationList:
+    """`recommend_courses` for a learner already prepared (their serving state): the recommender's candidates
+    (asked once per state and question), then the declared labels, readiness, context and diversity, cut to
+    `ask.first`."""
     name = _checked(service, ask)
-    learner = learner_of(records.user, records.enrollments, records.ratings, now, half_life_days, defaults)
-    exclude = excluded_courses(records.user, records.enrollments) | _known_courses(service, records.user)
-    exclude |= service.catalog.with_topics(blocked_topic_keys(records.user))
-    knowledge = await _knowledge(service, records.user, learner.personalization_enabled, now)
-    declared = _declared(records.user) if learner.personalization_enabled else frozenset()
-    rerank = ask.context.available_minutes or ask.diversity or knowledge is not None or declared
-    request = RecommendationRequest(learner, ask.first * CANDIDATE_FACTOR if rerank else ask.first,
-                                    frozenset(exclude), service.catalog.allowed(ask.filters), now)
-    outcome = await service.recommend(name, request)
-    found = reranking.favour_declared(padded(outcome.recommendations, request, service.catalog_popular),
-                                      service.catalog.items,
-                                      declared)
+    k = candidates_wanted(state, ask.first, bool(ask.context.available_minutes or ask.diversity))
+    outcome = await candidates(service, state, name, ask.filters, k, now)
+    request = RecommendationRequest(state.learner, k, state.exclude, service.catalog.allowed(ask.filters), now)
+    found = reranking.favour_items(padded(outcome.recommendations, request, service.catalog_popular),
+                                   state.declared_courses)
+    knowledge = state.knowledge_at(now)
     if knowledge is not None:
         found = readiness.adjust(found, knowledge)
     ranked = _reranked(service, found, ask, request)
@@ -221,7 +214,7 @@ async def recommend_courses(service: RecommendationService, records: LearnerReco
     only_popular = bool(items) and all(item.source == FALLBACK for item in items)
     strategy = FALLBACK if only_popular else outcome.strategy  # an answer all from `popular` says so
     return RecommendationList(items, new_id(), strategy, outcome.fallback,
-                              _basis(records.user, learner, outcome.fallback), outcome.provisional)
+                              _basis(state.user, state.learner, outcome.fallback), outcome.provisional)
 
 
 def _basis(user: User | None, learner: Learner, fallback: bool) -> Basis:
@@ -233,48 +226,6 @@ def _basis(user: User | None, learner: Learner, fallback: bool) -> Basis:
     if not (learner.history or learner.interests or learner.goals or learner.profile_text):
         return Basis.NOTHING_KNOWN_YET
     return Basis.PERSONALIZED
-
-
-def _declared(user: User | None) -> frozenset[str]:
-    """The goals and interests the learner stated (casefolded): explicit preferences."""
-    return frozenset(label.casefold() for label in (*user.goals, *user.interests)) if user is not None else frozenset()
-
-
-def _known_courses(service: RecommendationService, user: User | None) -> set[str]:
-    """Courses the learner said they already know or found too easy."""
-    if user is None:
-        return set()
-    said = user.preferences.difficulty_feedback
-    known = {key for key, kind in said.items() if kind in ("already_know", "too_easy")}
-    return {service.catalog.course_by_key[key] for key in known if key in service.catalog.course_by_key}
-
-
-async def _knowledge(service: RecommendationService, user: User | None, personal: bool,
-                     now: datetime) -> readiness.Knowledge | None:
-    """What readiness needs of the learner, or None without a skill graph or personal data to use."""
-    catalog = service.catalog
-    if user is None or not personal or not catalog.skills:
-        return None
-    estimates = await mastery_of(user.id, None, now, service.settings, service.knowledge)
-    mastery = {estimate.skill_id: readiness.Known(estimate.probability, estimate.confidence)
-               for estimate in estimates if estimate.source != "prior"}
-    goals = catalog.skill_ids(user.goals)
-    if not mastery and not goals:
-        return None
-    due = await _due_skills(user.id, now) if mastery else frozenset()
-    prerequisites = {skill.id: skill.prerequisites for skill in catalog.skills.values()}
-    names = {skill.id: skill.name for skill in catalog.skills.values()}
-    return readiness.Knowledge(catalog.course_skills, prerequisites, names, mastery, goals, due,
-                               service.settings.mastery_threshold)
-
-
-async def _due_skills(user_id: str, now: datetime) -> frozenset[str]:
-    """Skills of the learner's practice items that are due for review now."""
-    cards = ReviewCard.get_pymongo_collection().find({"user_id": user_id, "due": {"$lte": now}},
-                                                     {"skills": 1, "due": 1})
-    # `due` checked again: the embedded store compares dates to the second (tests/store/test_dates.py)
-    return frozenset(skill for card in await cards.to_list() if as_utc(card["due"]) <= now
-                     for skill in card.get("skills", []))
 
 
 def similar_courses(service: RecommendationService, course_id: str, first: int,

@@ -32,6 +32,7 @@ from resolvers.recommendations.models import RecommenderModels, RecommenderStatu
 from resolvers.recommendations.profile_warming import ProfileWarmer
 from resolvers.recommendations.refreshing import CONTENT, Refresher
 from resolvers.recommendations.served_catalog import ServedCatalog
+from resolvers.recommendations.states import ServingStates
 from resolvers.recommendations.tallies import FLUSH_SECONDS, ServingTallies
 
 log = logging.getLogger("pathwise.recommendations")
@@ -61,12 +62,17 @@ class RecommendationService:
         self.served_catalog = ServedCatalog()
         self.cache: LearnerCache[Any] = LearnerCache(settings.recommendation_cache_seconds,
                                                      settings.recommendation_cache_size)
+        # learners' prepared states (resolvers.recommendations.preparation.Prepared), kept while nothing changes
+        self.states: ServingStates[Any] = ServingStates(settings.serving_state_size,
+                                                         settings.serving_state_refresh_seconds)
         self.executor = ThreadPoolExecutor(settings.recommendation_threads, thread_name_prefix="recommend")
         self.background = BackgroundWork()  # loading and embedding: never in a request's way
-        self.refresher = Refresher(settings, self.models, self.served_catalog, self.cache, self.background)
+        self.refresher = Refresher(settings, self.models, self.served_catalog, (self.cache, self.states),
+                                   self.background)
         self.profiles = ProfileWarmer(settings, lambda: self.model(CONTENT), self.background)
         self.tallies = ServingTallies()  # what was served, added to the store every FLUSH_SECONDS
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._warming: asyncio.Task[Any] | None = None
         self._stop_listening: Callable[[], None] = lambda: None
 
     @property
@@ -80,15 +86,30 @@ class RecommendationService:
     # life cycle -------------------------------------------------------------------------------------------
     async def start(self, poll: bool = True) -> None:
         await self.refresher.refresh_catalog()
-        await self.refresher.refresh_artifacts()
+        await self.refresher.refresh_artifacts(labels=False)  # labels after the profiles (`_warm_profiles`)
         self._stop_listening = on_profile_written(self.profiles.profile_written)
         if poll:
             interval = min(self.settings.artifact_poll_seconds, self.settings.catalog_poll_seconds)
             poller = poll_forever(interval, self.refresher.refresh)
-            self._tasks = {asyncio.create_task(poller, name="recommendation-poller"),
-                           asyncio.create_task(self.profiles.warm(), name="profile-warmer"),
+            self._warming = asyncio.create_task(self._warm_profiles(), name="profile-warmer")
+            self._tasks = {asyncio.create_task(poller, name="recommendation-poller"), self._warming,
                            asyncio.create_task(poll_forever(FLUSH_SECONDS, self._flush_tallies),
                                                name="serving-tallies")}
+        else:
+            self.refresher.prepare_labels()
+
+    async def _warm_profiles(self) -> None:
+        """Known learners' profile texts embedded first (a restart must not be felt), then the catalog's labels
+        (which stand for a new learner's profile until it is embedded)."""
+        try:
+            await self.profiles.warm()
+        finally:
+            self.refresher.prepare_labels()
+
+    async def profiles_warmed(self, timeout_s: float) -> None:
+        """Once learners' profiles embedded at start-up are (or `timeout_s` has passed)."""
+        if self._warming is not None:
+            await asyncio.wait([self._warming], timeout=timeout_s)
 
     async def stop(self) -> None:
         self.background.cancel()  # long background work (embedding a catalog) ends at its next progress report

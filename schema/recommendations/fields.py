@@ -12,7 +12,8 @@ from resolvers.courses.snapshot import CourseFilters
 from resolvers.errors import ErrorCode
 from resolvers.purposes import default_purposes
 from resolvers.recommendations import recommend as use_cases
-from resolvers.recommendations.recommend import Ask, LearnerRecords, RequestContext
+from resolvers.recommendations.preparation import LearnerRecords
+from resolvers.recommendations.recommend import Ask, RequestContext
 from resolvers.recommendations.service import RecommendationService
 from schema.context import Info
 from schema.errors import ApiError

@@ -1,3 +1,5 @@
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,15 @@ from recommenders.collaborative import (
 
 BLOCK_A = [f"a{i}" for i in range(6)]
 BLOCK_B = [f"b{i}" for i in range(6)]
-MODELS = [Ease, ItemKnn]
+ARRAYS = {"ease": "matrix.npz", "item_knn": "matrix.npz", "als": "factors.npy"}
+
+
+def scalable_cf() -> Ease:
+    """`cf` forced onto ALS (threshold 0), with few factors and little regularisation for a 12-course catalog."""
+    return Ease(als_threshold=0, als_factors=4, als_regularization=1.0)
+
+
+MODELS: list[Callable[[], ItemItemRecommender]] = [Ease, ItemKnn, scalable_cf]
 
 
 def block_data() -> TrainingData:
@@ -34,7 +44,7 @@ def block_data() -> TrainingData:
     return TrainingData(items=items, interactions=interactions)
 
 
-def fitted(model_class: type[ItemItemRecommender]) -> ItemItemRecommender:
+def fitted(model_class: Callable[[], ItemItemRecommender]) -> ItemItemRecommender:
     model = model_class()
     model.fit(block_data())
     return model
@@ -47,7 +57,7 @@ def ask(model: Recommender, history: list[str], **options: object) -> list[str]:
 
 
 @pytest.mark.parametrize("model_class", MODELS)
-def test_learner_of_block_a_gets_block_a_items(model_class: type[ItemItemRecommender]) -> None:
+def test_learner_of_block_a_gets_block_a_items(model_class: Callable[[], ItemItemRecommender]) -> None:
     model = fitted(model_class)
 
     recommended = ask(model, ["a0", "a1"], k=4, exclude=frozenset({"a0", "a1"}))
@@ -57,7 +67,7 @@ def test_learner_of_block_a_gets_block_a_items(model_class: type[ItemItemRecomme
 
 
 @pytest.mark.parametrize("model_class", MODELS)
-def test_request_time_history_of_an_unknown_learner_counts(model_class: type[ItemItemRecommender]) -> None:
+def test_request_time_history_of_an_unknown_learner_counts(model_class: Callable[[], ItemItemRecommender]) -> None:
     model = fitted(model_class)
 
     assert set(ask(model, ["b3"], k=3)) <= set(BLOCK_B)
@@ -65,7 +75,7 @@ def test_request_time_history_of_an_unknown_learner_counts(model_class: type[Ite
 
 
 @pytest.mark.parametrize("model_class", MODELS)
-def test_exclude_allowed_and_k_are_respected(model_class: type[ItemItemRecommender]) -> None:
+def test_exclude_allowed_and_k_are_respected(model_class: Callable[[], ItemItemRecommender]) -> None:
     model = fitted(model_class)
 
     recommended = ask(model, ["a0"], k=20, exclude=frozenset({"a1", "a2"}))
@@ -77,7 +87,7 @@ def test_exclude_allowed_and_k_are_respected(model_class: type[ItemItemRecommend
 
 
 @pytest.mark.parametrize("model_class", MODELS)
-def test_unknown_items_and_empty_history_give_nothing(model_class: type[ItemItemRecommender]) -> None:
+def test_unknown_items_and_empty_history_give_nothing(model_class: Callable[[], ItemItemRecommender]) -> None:
     model = fitted(model_class)
 
     assert ask(model, []) == []
@@ -86,22 +96,23 @@ def test_unknown_items_and_empty_history_give_nothing(model_class: type[ItemItem
 
 
 @pytest.mark.parametrize("model_class", MODELS)
-def test_unpublished_items_are_never_recommended(model_class: type[ItemItemRecommender]) -> None:
+def test_unpublished_items_are_never_recommended(model_class: Callable[[], ItemItemRecommender]) -> None:
     model = fitted(model_class)
 
     assert "hidden" not in ask(model, ["a1", "a2"], k=20)
 
 
 @pytest.mark.parametrize("model_class", MODELS)
-def test_save_and_load_give_identical_scores(model_class: type[ItemItemRecommender], tmp_path: Path) -> None:
+def test_save_and_load_give_identical_scores(model_class: Callable[[], ItemItemRecommender], tmp_path: Path) -> None:
     model = fitted(model_class)
     model.save(tmp_path)
-    restored = model_class.load(tmp_path)
+    restored = type(model).load(tmp_path)
     request = RecommendationRequest(Learner("x", (Interaction("x", "a0"), Interaction("x", "b2", 0.5))), k=20)
 
     assert restored.recommend(request) == model.recommend(request)
     assert restored.parameters() == model.parameters()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["matrix.npz", "model.json"]
+    assert restored.model == model.model
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ARRAYS[model.model], "model.json"])
 
 
 def test_load_refuses_another_models_artifacts(tmp_path: Path) -> None:
@@ -112,7 +123,7 @@ def test_load_refuses_another_models_artifacts(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("model_class", MODELS)
-def test_reason_names_the_history_item_that_contributed_most(model_class: type[ItemItemRecommender]) -> None:
+def test_reason_names_the_history_item_that_contributed_most(model_class: Callable[[], ItemItemRecommender]) -> None:
     model = fitted(model_class)
     learner = Learner("x", (Interaction("x", "a0", kind="complete"), Interaction("x", "b0", kind="course_view")))
     said = {"a": "completed", "b": "looked at"}  # what the learner did, never more
@@ -122,6 +133,39 @@ def test_reason_names_the_history_item_that_contributed_most(model_class: type[I
         block = recommendation.item_id[0]
         assert reason.code == BECAUSE_YOU_ENGAGED
         assert reason.text == f"Because you {said[block]} Course {block.upper()}0"
+
+
+def test_cf_fits_als_from_the_threshold_on_and_the_artifact_says_so(tmp_path: Path) -> None:
+    below, at = Ease(als_threshold=13), Ease(als_threshold=12, als_factors=4)  # block_data has 12 published items
+    below.fit(block_data())
+    at.fit(block_data())
+    at.save(tmp_path)
+
+    assert (below.model, below.matrix.shape) == ("ease", (12, 12))
+    assert (at.model, at.matrix.shape) == ("als", (0, 0))
+    assert json.loads((tmp_path / "model.json").read_text())["model"] == "als"
+    assert np.load(tmp_path / "factors.npy").shape == (12, 4)  # items x factors, no items x items matrix
+
+
+def test_an_artifact_without_a_model_is_ease(tmp_path: Path) -> None:
+    model = fitted(Ease)
+    model.save(tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text())
+    del meta["model"]
+    (tmp_path / "model.json").write_text(json.dumps(meta))
+
+    assert Ease.load(tmp_path).model == "ease"
+
+
+def test_scalable_cf_answers_follow_a_new_event_at_once() -> None:
+    model = scalable_cf()
+    model.fit(block_data())
+
+    before = ask(model, ["a0"], k=3, exclude=frozenset({"a0"}))
+    after = ask(model, ["a0", "b1", "b2", "b3"], k=3, exclude=frozenset({"a0", "b1", "b2", "b3"}))
+
+    assert set(before) <= set(BLOCK_A)
+    assert set(after) & set(BLOCK_B)
 
 
 def test_strongest_signals_keep_the_max_weight_or_binarise() -> None:

@@ -27,14 +27,23 @@ from app.core.documents.practice import (
     SkillMastery,
 )
 from app.core.documents.ratings import Rating
-from app.core.documents.serving import LATENCY_BOUNDS_MS, ServedCourse, ServedTally, latency_bucket, latency_keys
+from app.core.documents.serving import (
+    CHANGE_TTL_SECONDS,
+    LATENCY_BOUNDS_MS,
+    LearnerChange,
+    ServedCourse,
+    ServedTally,
+    latency_bucket,
+    latency_keys,
+)
 from app.core.documents.users import PROFILE_FIELDS, User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, Rating, Event, ConsentEntry, ConnectedAccount, Skill, Exercise,
                                KnowledgeState, ReviewCard, PlacementTest, DataKey, AuditEntry, Experiment,
-                               ServedTally, ServedCourse, CatalogImport]
+                               ServedTally, ServedCourse, CatalogImport, LearnerChange]
 
 __all__ = [
+    "CHANGE_TTL_SECONDS",
     "DOCUMENT_MODELS",
     "LATENCY_BOUNDS_MS",
     "PROFILE_FIELDS",
@@ -59,6 +68,7 @@ __all__ = [
     "ExperimentMetric",
     "ExperimentStatus",
     "KnowledgeState",
+    "LearnerChange",
     "PlacementStatus",
     "PlacementTest",
     "Population",

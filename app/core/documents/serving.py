@@ -3,6 +3,8 @@ fallbacks and latency (`ServedTally`), and per day and strategy how often each c
 (`ServedCourse`). Servers count in memory and add their counts with `$inc` upserts every few seconds
 (`resolvers.recommendations.tallies`); several servers add to the same documents."""
 
+from datetime import datetime
+
 import pymongo
 from beanie import Document
 from pydantic import ConfigDict
@@ -65,3 +67,23 @@ class ServedCourse(Document):
         name = "served_courses"
         indexes = [IndexModel([("strategy", pymongo.ASCENDING), ("day", pymongo.ASCENDING)],
                               name="served_course_strategy_day")]
+
+
+class LearnerChange(Document):
+    """One server process's report that learners' data changed, for the other processes to drop what they hold of
+    them (`resolvers.change_feed`). `at` is the writer's clock in epoch seconds, a number (the embedded store
+    compares dates only to the second); reports expire after `CHANGE_TTL_SECONDS`."""
+
+    id: str  # type: ignore[assignment]
+    process: str  # the writing process's random id
+    learners: list[str]  # pseudonyms: keyed hashes of the learners' ids, never the ids
+    at: float
+    expires_at: datetime
+
+    class Settings:
+        name = "learner_changes"
+        indexes = [IndexModel([("at", pymongo.ASCENDING)], name="learner_change_at"),
+                   IndexModel([("expires_at", pymongo.ASCENDING)], name="learner_change_ttl", expireAfterSeconds=0)]
+
+
+CHANGE_TTL_SECONDS = 3_600

@@ -19,6 +19,8 @@ from bson.codec_options import CodecOptions
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from app.core.secret_files import read_or_create
+
 FORMAT = 1
 MARKER = "_enc"
 KEY_BYTES = 32  # AES-256
@@ -71,14 +73,7 @@ def load_or_create_keyring(data_dir: Path, current: str | None = None) -> Keyrin
     """The embedded deployment's keyring, generated once into `<data_dir>/encryption_keys.json` (mode 0600) as
     `{"current": kid, "keys": {kid: base64 key}}`."""
     path = data_dir / KEYS_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it meanwhile
-            return _read_keys_file(path, current)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(_file_text(Keyring("k1", {"k1": new_key()})))
+    read_or_create(path, lambda: _file_text(Keyring("k1", {"k1": new_key()})))
     return _read_keys_file(path, current)
 
 

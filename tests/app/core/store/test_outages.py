@@ -64,7 +64,7 @@ class Server:
         pytest.fail(f"/readyz did not answer {status} within {timeout_s} s")
 
 
-def start_server(data_dir: Path, **env: str) -> Server:
+def start_server(data_dir: Path, *options: str, **env: str) -> Server:
     """`pathwise serve` with short timeouts: on its own embedded store, or the one `PATHWISE_MONGODB_URI` names."""
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PATHWISE_")}
@@ -72,7 +72,7 @@ def start_server(data_dir: Path, **env: str) -> Server:
                         "PATHWISE_STORE_RESTART_MAX_SECONDS": "0.5", "PATHWISE_SHUTDOWN_FLUSH_SECONDS": "1",
                         "PATHWISE_DEFAULT_CONSENTS": '["behavioral_tracking"]', "HF_HUB_OFFLINE": "1", **env})
     with (data_dir / "server.log").open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=environment,
+        process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port), *options], env=environment,
                                    cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     _wait_ready(base, process, data_dir / "server.log")
