@@ -74,11 +74,13 @@ class ServingStates(Generic[Value]):
 
     # rebuilding ahead of requests -----------------------------------------------------------------------------
     def touched(self, user_ids: list[str]) -> None:
-        """Learners just reported changed: those whose kept state served them lately are queued for a rebuild."""
+        """Learners just reported changed through this process: their states are dropped, and those that served
+        them lately are queued for a rebuild."""
         recent = self.clock() - ACTIVE_SECONDS
         for user_id in user_ids:
+            self._entries.pop(user_id, None)  # stale now: what it holds of the learner goes at once (erasure)
             used = self._used.get(user_id)
-            if used is not None and used < recent and user_id not in self._entries:
+            if used is not None and used < recent:
                 del self._used[user_id]  # gone a while: forgotten
             elif used is not None and used >= recent and len(self._pending) < MAX_PENDING:
                 self._pending[user_id] = None

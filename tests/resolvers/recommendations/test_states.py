@@ -31,6 +31,7 @@ def test_a_state_is_served_however_old_until_its_learner_changes() -> None:
     clock.now += 3_000
     assert kept.get("u1") == ("state", True)  # served, and due for a refresh in the background
     changes.touched(["u1"])
+    assert "u1" not in kept  # dropped at once: nothing of the learner is held after a write (an erasure, say)
     assert kept.get("u1") == (None, False) and kept.get("u2") == ("theirs", True)
     assert (kept.hits, kept.misses) == (3, 1)
 
