@@ -1,5 +1,5 @@
-"""The learner as recommenders see them, rebuilt from their documents at request time (so events and
-feedback sent a moment ago count), and the signal weights shared by training and serving.
+"""The learner as recommenders see them, built from their documents (again after every write of theirs, so events
+and feedback sent a moment ago count: `keeping`), and the signal weights shared by training and serving.
 
 Implicit feedback weights (strongest signal per course wins inside the models):
 completed 2.0 > rated 4–5 1.5 > enrolled / bookmarked / shared 1.0 > rated 3 0.5, lesson or video finished 0.5,

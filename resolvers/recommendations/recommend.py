@@ -1,8 +1,9 @@
 """Use cases: course recommendations for a learner, and courses similar to a course.
 
 A repeated question is answered from the service's cache while nothing it depends on has changed
-(`resolvers.recommendations.cache`). Otherwise the learner is rebuilt from their documents (history,
-interests, goals, exclusions), the strategy's recommender is asked for more candidates than needed, then
+(`resolvers.recommendations.cache`). Otherwise the answer is made from the learner's serving state (their history,
+interests, goals, exclusions and knowledge, read once and kept while nothing of theirs changes: `keeping`,
+`states`): the strategy's recommender gives more candidates than needed (once per state and question), then
 the candidates are fitted to the context (a phone with little time favours short courses), optionally
 diversified (MMR), and cut to `first`.
 Enrolled, completed, dismissed and not-interested courses, and courses of not-interested topics, are never
