@@ -8,6 +8,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
+from app.core.compute_threads import limit_compute_threads
 from app.core.settings import Settings
 from app.factory import create_app
 
@@ -20,4 +21,5 @@ def app_from_environment() -> Starlette:
     settings = Settings()
     if DATA_DIR in os.environ:
         settings = settings.model_copy(update={"data_dir": Path(os.environ[DATA_DIR])})
+    limit_compute_threads(settings.compute_threads)
     return create_app(settings, os.environ[STORE_URI])

@@ -12,6 +12,7 @@ from recommenders.knowledge.loading import TrackerLoader
 from resolvers.events.ingestion import EventWriter
 from resolvers.practice.knowledge import trackers_for
 from resolvers.privacy.audit import AuditLog
+from resolvers.recommendations.recommend import Ask, RecommendationList
 from resolvers.recommendations.service import RecommendationService
 from schema.dataloaders import Loaders
 
@@ -28,6 +29,7 @@ class Context:
     recommendations: RecommendationService | None = None
     audit_log: AuditLog | None = None  # the app's (schema/http.py); None in contexts tests build by hand
     audited: set[tuple[str, str]] = field(default_factory=set)  # (operation, learner) recorded in this request
+    answered: list[tuple[str, Ask, RecommendationList]] = field(default_factory=list)  # recommendation lists shown
 
     _trackers: TrackerLoader | None = None
 

@@ -29,6 +29,7 @@ from schema.profile.preferences import schema as preferences
 from schema.profile.users import schema as users
 from schema.query_limits import QueryLimiter, QueryLimits
 from schema.recommendations import schema as recommendations
+from schema.recommendations.replay import AnswerReplay, ReplayPlans
 from schema.scalars import SCALAR_OVERRIDES
 from schema.text_inputs import TextInputCheck
 
@@ -54,6 +55,7 @@ Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Tokens, depth, cost and budgets are checked (and the parse cached) before validation: schema/query_limits.py.
     limits = QueryLimits.from_settings(settings)
+    replay_plans = ReplayPlans()
     schema = PathwiseSchema(
         query=Query,
         mutation=Mutation,
@@ -64,6 +66,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             TextInputCheck,
             lambda: MaskErrors(should_mask_error=should_mask_error),
             OperationMetrics,  # /metrics: requests by operation, errors by code
+            lambda: AnswerReplay(replay_plans),  # a learner's repeated recommendations query, not executed again
         ],
     )
     model = CostModel(schema._schema)

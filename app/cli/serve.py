@@ -35,12 +35,14 @@ def serve(
     """Run the API server (on the embedded store unless PATHWISE_MONGODB_URI is set)."""
     import uvicorn  # the server, its app and the schema load only for `serve`
 
+    from app.core.compute_threads import limit_compute_threads
     from app.core.tokens import signing_secret
     from app.factory import create_app
     from app.workers import DATA_DIR, STORE_URI
     from resolvers.privacy.audit import load_or_create_key
 
     settings = settings_for(data_dir, host=host, port=port)
+    limit_compute_threads(settings.compute_threads)  # inherited by the worker processes
     with open_store(settings, "pathwise serve", exclusive=True, supervise=True) as uri:
         where = "embedded store in " + str(settings.data_dir.resolve()) if settings.embedded else "MongoDB"
         # fail here, with a message, if it is unusable

@@ -163,6 +163,12 @@ class Settings(BaseSettings):
     recommendation_cache_size: int = Field(
         default=20_000, ge=0, le=1_000_000, description="Most recommendation lists kept (least recently used go).",
     )
+    compute_threads: int = Field(
+        default=1, ge=1, le=64,
+        description="Threads each server process lets its numeric libraries (BLAS, OpenMP, torch, FAISS) use for one "
+        "computation. Answers are computed for many requests at once, so more threads per computation only contend "
+        "for the cores (measured: a threaded BLAS made answers several times dearer); use more cores with --workers.",
+    )
     serving_state_size: int = Field(
         default=10_000, ge=0, le=1_000_000,
         description="Most learners' serving states kept (0: none; least recently used go): what was read of a "

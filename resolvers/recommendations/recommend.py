@@ -19,7 +19,7 @@ Every answer is counted in the service's serving tallies (strategy, experiment a
 import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -40,6 +40,7 @@ from resolvers.experiments.assignment import (
     RunningExperiments,
     assignment_for,
 )
+from resolvers.recommendations.cache import Kept
 from resolvers.recommendations.keeping import candidates, candidates_wanted, serving_state
 from resolvers.recommendations.learners import excluded_courses
 from resolvers.recommendations.preparation import LearnerRecords, Prepared, prepare
@@ -83,6 +84,7 @@ class RecommendationList:
     experiment: str | None = None  # the experiment the learner's variant of which answered, if any
     variant: str | None = None
     teams: tuple[tuple[str, str], ...] = ()  # interleaved: each variant's name and the strategy that answered for it
+    kept: Kept["RecommendationList"] | None = field(default=None, compare=False, repr=False)  # its cache entry
 
 
 @dataclass(frozen=True)
@@ -102,29 +104,78 @@ async def cached_recommendations(service: RecommendationService, user_id: str, a
                                  running: RunningExperiments = RUNNING_EXPERIMENTS) -> RecommendationList:
     """`recommend_courses` for the learner, answered from the service's cache (with a new request id) while
     nothing it was computed from has changed; `records` reads the learner's documents on a miss (and first, to
-    see whether an experiment applies, while one runs)."""
+    see whether an experiment applies, while one runs). The list's `kept` names the cache entry holding it (for
+    `keep_rendering`), if one does."""
     started = time.perf_counter()
     found, cached = await _answered(service, user_id, ask, records, now, half_life_days, defaults, running)
+    _count_served(service, found, cached, started, now)
+    return found
+
+
+async def replayed(service: RecommendationService, user_id: str, ask: Ask, key: Hashable,
+                   records: Callable[[], Awaitable[LearnerRecords]], now: datetime, half_life_days: float,
+                   defaults: set[Purpose], running: RunningExperiments = RUNNING_EXPERIMENTS
+                   ) -> tuple[RecommendationList, object] | None:
+    """The learner's cached answer to `ask` (as `cached_recommendations` would give it: the same question, with a
+    new request id, counted as served) with its rendering kept under `key` (`keep_rendering`); None when the cache
+    holds no such rendering of a fresh answer, or the question is refused (then `cached_recommendations` says
+    why)."""
+    started = time.perf_counter()
+    try:
+        question, _ = await _question(service, user_id, ask, records, now, half_life_days, defaults, running)
+    except UseCaseError:
+        return None
+    found = service.cache.rendering(user_id, question, key)
+    if found is None:
+        return None
+    answer = replace(found[0], request_id=new_id())
+    _count_served(service, answer, True, started, now)
+    return answer, found[1]
+
+
+def keep_rendering(service: RecommendationService, user_id: str, found: RecommendationList, key: Hashable,
+                   rendering: object) -> None:
+    """Keep `rendering` (what the caller made of `found`, under its own `key`) with the cache entry holding
+    `found`, while it does: `replayed` gives it back until the entry goes."""
+    if found.kept is not None:
+        service.cache.render(user_id, found.kept, key, rendering)
+
+
+def _count_served(service: RecommendationService, found: RecommendationList, cached: bool, started: float,
+                  now: datetime) -> None:
     service.tallies.record(_served(found, cached, time.perf_counter() - started), now)
     metrics.recommendation_served(found.strategy, found.basis, found.fallback)
-    return found
+
+
+Question = tuple[str, "Ask", tuple[str, str] | None]
+
+
+async def _question(service: RecommendationService, user_id: str, ask: Ask,
+                    records: Callable[[], Awaitable[LearnerRecords]], now: datetime, half_life_days: float,
+                    defaults: set[Purpose], running: RunningExperiments
+                    ) -> tuple[Question, tuple[Prepared | None, Assignment | None]]:
+    """The question as the cache keys it (the learner's variant's, while an experiment applies to them), and
+    the serving state and assignment read to find it out (None, None when no experiment runs)."""
+    _checked(service, ask)
+    state, assignment = None, None
+    if ask.strategy == AUTO and (experiments := await running.current()):
+        state = await serving_state(service, user_id, records, now, half_life_days, defaults)
+        assignment = _servable(service, assignment_for(experiments, state.user, defaults, now, half_life_days))
+    asked = _as_variant(service, ask, assignment)
+    return (_checked(service, asked), asked, _named(assignment)), (state, assignment)
 
 
 async def _answered(service: RecommendationService, user_id: str, ask: Ask,
                     records: Callable[[], Awaitable[LearnerRecords]], now: datetime, half_life_days: float,
                     defaults: set[Purpose], running: RunningExperiments) -> tuple[RecommendationList, bool]:
     """The answer, and whether it came from the cache."""
-    _checked(service, ask)
     read_at = service.cache.clock()  # before the learner's data is read
-    state, assignment = None, None
-    if ask.strategy == AUTO and (experiments := await running.current()):
-        state = await serving_state(service, user_id, records, now, half_life_days, defaults)
-        assignment = _servable(service, assignment_for(experiments, state.user, defaults, now, half_life_days))
-    asked = _as_variant(service, ask, assignment)
-    question = (_checked(service, asked), asked, _named(assignment))
-    cached: RecommendationList | None = service.cache.get(user_id, question)
+    question, (state, assignment) = await _question(service, user_id, ask, records, now, half_life_days, defaults,
+                                                    running)
+    asked = question[1]
+    cached = service.cache.kept(user_id, question)
     if cached is not None:
-        return replace(cached, request_id=new_id()), True
+        return replace(cached.value, request_id=new_id(), kept=cached), True
     if state is None:
         read_at = service.cache.clock()
         state = await serving_state(service, user_id, records, now, half_life_days, defaults)
@@ -135,7 +186,8 @@ async def _answered(service: RecommendationService, user_id: str, ask: Ask,
     if assignment is not None:
         found = replace(found, experiment=assignment.experiment_id, variant=assignment.label)
     if not found.fallback and not found.provisional:
-        service.cache.put(user_id, question, found, read_at)
+        kept = service.cache.put(user_id, question, found, read_at)
+        found = found if kept is None else replace(found, kept=kept)
     return found, False
 
 

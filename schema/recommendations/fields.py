@@ -2,6 +2,7 @@
 permission rule, cache and list id for the same question."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
@@ -15,7 +16,7 @@ from resolvers.recommendations import recommend as use_cases
 from resolvers.recommendations.preparation import LearnerRecords
 from resolvers.recommendations.recommend import Ask, RequestContext
 from resolvers.recommendations.service import RecommendationService
-from schema.context import Info
+from schema.context import Context, Info
 from schema.errors import ApiError
 from schema.ids import pair_id, question_id
 from schema.recommendations.types import (
@@ -71,11 +72,20 @@ def service_of(info: Info) -> RecommendationService:
 
 
 async def learner_records(info: Info, user_id: str) -> LearnerRecords:
-    loaders = info.context.loaders
-    user, enrollments, ratings = await asyncio.gather(
-        loaders.user_by_id.load(user_id), loaders.enrollments_by_user.load(user_id),
-        loaders.ratings_by_user.load(user_id))
-    return LearnerRecords(user, enrollments, ratings)
+    return await learner_records_of(info.context, user_id)()
+
+
+def learner_records_of(context: Context, user_id: str) -> Callable[[], Awaitable[LearnerRecords]]:
+    """What reads the learner's documents through the request's DataLoaders, when a use case needs them."""
+
+    async def read() -> LearnerRecords:
+        loaders = context.loaders
+        user, enrollments, ratings = await asyncio.gather(
+            loaders.user_by_id.load(user_id), loaders.enrollments_by_user.load(user_id),
+            loaders.ratings_by_user.load(user_id))
+        return LearnerRecords(user, enrollments, ratings)
+
+    return read
 
 
 def course_filters(given: RecommendationFilters | None) -> CourseFilters:
@@ -105,8 +115,9 @@ async def learner_recommendations(
     ask = Ask(strategy, first, course_filters(filters),
               RequestContext(context.device, context.available_minutes) if context else RequestContext(), diversity)
     found = await use_cases.cached_recommendations(
-        service, learner, ask, lambda: learner_records(info, learner), utcnow(), settings.interest_half_life_days,
-        default_purposes(settings.default_consents))
+        service, learner, ask, learner_records_of(info.context, learner), utcnow(),
+        settings.interest_half_life_days, default_purposes(settings.default_consents))
+    info.context.answered.append((learner, ask, found))  # for AnswerReplay (schema/recommendations/replay.py)
     list_id = question_id("recommendations", learner, ask)
     reason = None if found.basis == use_cases.Basis.PERSONALIZED else NotPersonalizedReason[found.basis.value]
     return Recommendations(id=list_id, items=recommended_items(found.items, list_id), request_id=found.request_id,

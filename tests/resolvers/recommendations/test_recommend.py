@@ -22,7 +22,9 @@ from resolvers.recommendations.recommend import (
     RecommendationList,
     RequestContext,
     cached_recommendations,
+    keep_rendering,
     recommend_courses,
+    replayed,
     similar_courses,
 )
 from resolvers.recommendations.service import RecommendationService
@@ -237,6 +239,41 @@ async def test_a_learners_list_is_served_again_until_they_change(tmp_path: Path)
         await service.refresher.refresh_catalog()  # a catalog change (or a new artifact) drops every list and state
         await cached(service, learner, reads)
         assert len(reads) == 3
+    finally:
+        await service.stop()
+
+
+async def test_a_rendering_kept_with_a_cached_list_is_given_back_until_the_list_goes(tmp_path: Path) -> None:
+    await seed()
+    settings = settings_in(tmp_path, recommendation_budget_ms=10_000)
+    await train_recommenders(settings)
+    service = await started(settings)
+    try:
+        learner, reads = User(id="new", interests=["Python"]), []
+        await learner.insert()
+
+        async def replay(ask: Ask = Ask(first=3)) -> tuple[RecommendationList, object] | None:
+            async def records() -> LearnerRecords:
+                return LearnerRecords(await User.get("new"), [], [])
+            return await replayed(service, "new", ask, "document", records, utcnow(), 30.0, DEFAULTS)
+
+        first = await cached(service, learner, reads)
+        assert first.kept is not None and await replay() is None  # nothing rendered yet: a miss for the caller
+        keep_rendering(service, "new", first, "document", {"made": "of first"})
+        served = service.tallies.pending
+        again = await replay()
+        assert again is not None and again[1] == {"made": "of first"}
+        assert again[0].items == first.items and again[0].request_id != first.request_id
+        assert service.tallies.pending == served + 1  # counted as a cached answer is
+        assert await replay(Ask(first=2)) is None  # another question: not this rendering
+        hits = service.cache.hits
+        repeat = await cached(service, learner, reads)  # a hit keeps naming the entry: a rendering of it is kept too
+        assert service.cache.hits == hits + 1 and repeat.kept is not None and repeat.kept.serial == first.kept.serial
+        await enroll("new", first.items[0].course.id)  # the learner changes: the list and its renderings go
+        assert await replay() is None
+        after = await cached(service, learner, reads)
+        keep_rendering(service, "new", first, "document", {"made": "of first"})  # made of a list no longer kept
+        assert await replay() is None and after.kept is not None
     finally:
         await service.stop()
 
