@@ -58,10 +58,18 @@ async def serving_state(service: RecommendationService, user_id: str,
         if due:
             states.refresh_later(user_id)
         return found
+    flight = states.in_flight(user_id)  # being built from reads made since the learner last changed: wait for it
+    joined = await asyncio.shield(flight) if flight is not None else None
+    if isinstance(joined, Prepared):
+        return joined
     read_at = states.clock()
-    prepared = await prepare(service, await records(), now, half_life_days, defaults)
-    states.put(user_id, prepared, read_at)
-    return prepared
+    future, prepared = states.building(user_id, read_at), None
+    try:
+        prepared = await prepare(service, await records(), now, half_life_days, defaults)
+        states.put(user_id, prepared, read_at)
+        return prepared
+    finally:
+        states.built(user_id, future, prepared)
 
 
 class StateKeeper:
@@ -91,6 +99,8 @@ class StateKeeper:
     async def _run(self) -> None:
         while True:
             user_id = await self.service.states.next_pending()
+            if self.service.states.holds(user_id) or self.service.states.in_flight(user_id) is not None:
+                continue  # a request built it since the change (or is building it): not twice
             try:
                 await self.rebuild(user_id)
             except asyncio.CancelledError:
@@ -102,15 +112,19 @@ class StateKeeper:
         """Read the learner afresh, prepare them and ask their usual question's candidates; keep the result."""
         states, settings, now = self.service.states, self.service.settings, utcnow()
         read_at = states.clock()
-        read = records if records is not None else await read_records(user_id)
-        prepared = await prepare(self.service, read, now, settings.interest_half_life_days,
-                                 default_purposes(settings.default_consents))
-        name = self.service.resolve(AUTO)
-        if name is not None and read.user is not None:
-            await candidates(self.service, prepared, name, CourseFilters(),
-                             candidates_wanted(prepared, USUAL_FIRST, False), now)
-        if states.put(user_id, prepared, read_at):
-            states.rebuilt += 1
+        future, prepared = states.building(user_id, read_at), None  # the learner's next request waits for it
+        try:
+            read = records if records is not None else await read_records(user_id)
+            prepared = await prepare(self.service, read, now, settings.interest_half_life_days,
+                                     default_purposes(settings.default_consents))
+            name = self.service.resolve(AUTO)
+            if name is not None and read.user is not None:
+                await candidates(self.service, prepared, name, CourseFilters(),
+                                 candidates_wanted(prepared, USUAL_FIRST, False), now)
+            if states.put(user_id, prepared, read_at):
+                states.rebuilt += 1
+        finally:
+            states.built(user_id, future, prepared)
 
     async def warm(self, limit: int, seconds: float) -> int:
         """Build the states of up to `limit` learners within about `seconds`; how many were built."""

@@ -10,6 +10,11 @@ while it goes on being served. Learners reported changed whose state was kept ar
 state keeper to rebuild at once, ahead of their next request, if it served them in the last
 `ACTIVE_SECONDS`. Least recently used entries go first beyond
 `size`.
+
+A state is built once at a time per learner: a request that finds none while one is being built (the keeper
+rebuilding it after a write, or another request) waits for that build instead of making its own, if the build
+read the learner after their last change (`in_flight`). Under load a rebuild takes a while, and the learner's
+next request would otherwise build the same state again beside it.
 """
 
 import asyncio
@@ -30,6 +35,7 @@ class ServingStates(Generic[Value]):
         self._used: dict[str, float] = {}  # learner -> when their state last served them
         self._cleared_at = float("-inf")
         self._pending: dict[str, None] = {}  # insertion-ordered set
+        self._building: dict[str, tuple[float, asyncio.Future[Value | None]]] = {}  # learner -> (read at, result)
         self._wake = asyncio.Event()
         self.hits = self.misses = self.rebuilt = 0
 
@@ -55,6 +61,11 @@ class ServingStates(Generic[Value]):
         self._used[user_id] = now
         return entry[0], now - entry[1] >= self.refresh_seconds
 
+    def holds(self, user_id: str) -> bool:
+        """Whether an exact state of the learner is kept (not counted as a hit or a miss)."""
+        entry = self._entries.get(user_id)
+        return entry is not None and not self.changes.changed_since(user_id, entry[1])
+
     def put(self, user_id: str, value: Value, read_at: float) -> bool:
         """Keep `value`, unless its inputs may be older than a newer model, catalog or write of the learner."""
         if not self.enabled or read_at <= self._cleared_at or self.changes.changed_since(user_id, read_at):
@@ -71,6 +82,28 @@ class ServingStates(Generic[Value]):
         self._entries.clear()
         self._used.clear()
         self._cleared_at = self.clock()
+
+    # one build at a time per learner ---------------------------------------------------------------------------
+    def in_flight(self, user_id: str) -> "asyncio.Future[Value | None] | None":
+        """The build of the learner's state under way, if its reads began after their last change (its result is
+        None if it failed)."""
+        found = self._building.get(user_id)
+        if found is None or found[1].done() or self.changes.changed_since(user_id, found[0]):
+            return None
+        return found[1]
+
+    def building(self, user_id: str, read_at: float) -> "asyncio.Future[Value | None]":
+        """Say a build of the learner's state has begun (reads from `read_at` on); `built` says it ended."""
+        future: asyncio.Future[Value | None] = asyncio.get_running_loop().create_future()
+        self._building[user_id] = (read_at, future)
+        return future
+
+    def built(self, user_id: str, future: "asyncio.Future[Value | None]", value: Value | None) -> None:
+        """The build `building` gave `future` for ended with `value` (None: it failed); whoever waits gets it."""
+        if user_id in self._building and self._building[user_id][1] is future:
+            del self._building[user_id]
+        if not future.done():
+            future.set_result(value)
 
     # rebuilding ahead of requests -----------------------------------------------------------------------------
     def touched(self, user_ids: list[str]) -> None:

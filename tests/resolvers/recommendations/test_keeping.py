@@ -12,6 +12,7 @@ from app.core.timestamps import utcnow
 from resolvers.courses.enrollments import enroll
 from resolvers.courses.snapshot import CourseFilters
 from resolvers.learner_changes import CHANGES
+from resolvers.recommendations import keeping
 from resolvers.recommendations.keeping import StateKeeper, candidates, serving_state
 from resolvers.recommendations.preparation import LearnerRecords, read_records
 from resolvers.recommendations.recommend import Ask, cached_recommendations
@@ -49,6 +50,40 @@ async def test_a_write_rebuilds_the_learners_state_ahead_of_their_next_request(t
         assert reads == ["new"] and top not in [item.course.id for item in after.items]
     finally:
         await keeper.stop()
+        await service.stop()
+
+
+async def test_a_request_during_the_rebuild_waits_for_it_instead_of_building_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    await seed()
+    settings = settings_in(tmp_path, default_consents=["personalization"])
+    await train_recommenders(settings, ["popular"])
+    service = await started(settings)
+    release, reads = asyncio.Event(), []
+
+    async def held_read(user_id: str) -> LearnerRecords:  # the keeper's read, held until the request waits
+        await release.wait()
+        return await read_records(user_id)
+
+    async def records() -> LearnerRecords:  # the request's own read, if it built the state itself
+        reads.append("new")
+        return await read_records("new")
+
+    monkeypatch.setattr(keeping, "read_records", held_read)
+    try:
+        await User(id="new", interests=["Python"]).insert()
+        rebuilding = asyncio.create_task(StateKeeper(service).rebuild("new"))
+        await asyncio.sleep(0.05)
+        asking = asyncio.create_task(serving_state(service, "new", records, utcnow(), 30.0, DEFAULTS))
+        await asyncio.sleep(0.05)
+        release.set()
+        state = await asking
+        await rebuilding
+        assert reads == [] and service.states.get("new")[0] is state  # one build: the keeper's
+        CHANGES.touched(["new"])  # a change after it: the next request builds afresh
+        assert await serving_state(service, "new", records, utcnow(), 30.0, DEFAULTS) is not state
+        assert reads == ["new"]
+    finally:
         await service.stop()
 
 

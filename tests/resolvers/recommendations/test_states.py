@@ -87,3 +87,29 @@ def test_a_learner_not_served_lately_is_not_rebuilt_ahead() -> None:
         return [await asyncio.wait_for(kept.next_pending(), 1) for _ in range(2)]
 
     assert asyncio.run(run()) == ["active", "last"]
+
+
+async def test_a_build_under_way_is_joined_only_if_it_read_after_the_learners_last_change() -> None:
+    kept, changes, clock = states()
+    future = kept.building("u1", kept.clock())
+    assert kept.in_flight("u1") is future and kept.in_flight("u2") is None
+    kept.built("u1", future, "state")
+    assert await future == "state" and kept.in_flight("u1") is None  # done: nothing to join
+    stale = kept.building("u1", kept.clock())
+    clock.now += 1
+    changes.touched(["u1"])  # the learner changed after the build began reading: it is not theirs any more
+    assert kept.in_flight("u1") is None
+    clock.now += 1
+    newer = kept.building("u1", kept.clock())
+    kept.built("u1", stale, None)  # the older build ending does not end the newer one's registration
+    assert await stale is None and kept.in_flight("u1") is newer
+
+
+def test_holds_says_whether_an_exact_state_is_kept_without_counting() -> None:
+    kept, changes, clock = states()
+    assert not kept.holds("u1")
+    kept.put("u1", "state", kept.clock())
+    clock.now += 1
+    assert kept.holds("u1") and (kept.hits, kept.misses) == (0, 0)
+    changes.touched(["u1"])
+    assert not kept.holds("u1")
