@@ -22,4 +22,4 @@ def app_from_environment() -> Starlette:
     if DATA_DIR in os.environ:
         settings = settings.model_copy(update={"data_dir": Path(os.environ[DATA_DIR])})
     limit_compute_threads(settings.compute_threads)
-    return create_app(settings, os.environ[STORE_URI])
+    return create_app(settings, os.environ[STORE_URI], freeze_heap=True)

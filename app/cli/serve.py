@@ -51,7 +51,7 @@ def serve(
         err.print(f"Pathwise on http://{settings.host}:{settings.port}/graphql ({where})")
         _exit_cleanly_after_uvicorn()
         if workers == 1:
-            uvicorn.run(create_app(settings, uri), host=settings.host, port=settings.port,
+            uvicorn.run(create_app(settings, uri, freeze_heap=True), host=settings.host, port=settings.port,
                         log_level=settings.log_level, timeout_graceful_shutdown=5)
             return
         signing_secret(settings)  # generated once here, before the workers read it
