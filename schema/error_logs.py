@@ -6,6 +6,7 @@ import traceback
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import store_unavailable
@@ -17,7 +18,13 @@ MAX_TRACEBACK_LINES = 120
 
 
 class PathwiseSchema(strawberry.Schema):
-    """Strawberry's schema, logging errors here instead of through `strawberry.execution`."""
+    """Strawberry's schema, logging errors here instead of through `strawberry.execution`; an extension marked
+    `async_only` (an optimisation with async hooks, e.g. `AnswerReplay`) is left out of synchronous executions
+    (`introspect()`), which Strawberry refuses async hooks in."""
+
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        found = super().get_extensions(sync)
+        return [extension for extension in found if not (sync and getattr(extension, "async_only", False))]
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         request_id = _request_id(execution_context)

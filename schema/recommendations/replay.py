@@ -95,7 +95,10 @@ class ReplayPlans:
 
 
 class AnswerReplay(SchemaExtension):
-    """Answers a learner's repeated `recommendations` query from the response kept with its cached list."""
+    """Answers a learner's repeated `recommendations` query from the response kept with its cached list (in
+    asynchronous executions: a synchronous one, such as `introspect()`, runs without it)."""
+
+    async_only = True
 
     def __init__(self, plans: ReplayPlans) -> None:
         self.plans = plans
