@@ -18,6 +18,7 @@ from app.core import metrics
 from resolvers.learner_changes import CHANGES, LearnerChanges
 
 Value = TypeVar("Value")
+MAX_RENDERINGS = 4  # renderings kept per entry (query documents asking the same question), latest first kept
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,10 @@ class LearnerCache(Generic[Value]):
         """Keep `rendering` (made of `kept.value`) under `key`, while the entry that held it is still cached."""
         entry = self._entries.get((user_id, kept.question))
         if entry is not None and entry.serial == kept.serial:
+            entry.renderings.pop(key, None)
             entry.renderings[key] = rendering
+            while len(entry.renderings) > MAX_RENDERINGS:  # a caller varying its query text keeps only the latest
+                del entry.renderings[next(iter(entry.renderings))]
 
     def rendering(self, user_id: str, question: Hashable, key: Hashable) -> tuple[Value, object] | None:
         """The fresh cached value for the question and its rendering under `key` (a hit, counted), or None (not

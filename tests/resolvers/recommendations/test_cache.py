@@ -1,7 +1,7 @@
 """Recommendation lists cached per learner: time to live, learner changes, clearing, size."""
 
 from resolvers.learner_changes import LearnerChanges
-from resolvers.recommendations.cache import LearnerCache
+from resolvers.recommendations.cache import MAX_RENDERINGS, LearnerCache
 
 
 class Clock:
@@ -73,3 +73,22 @@ def test_a_zero_time_to_live_or_size_caches_nothing() -> None:
     for answers in (cache(seconds=0)[0], cache(size=0)[0]):
         answers.put("u1", "q", "list", answers.clock())
         assert not answers.enabled and answers.get("u1", "q") is None
+
+
+def test_renderings_live_with_the_entry_they_were_made_of_the_latest_few_kept() -> None:
+    answers, changes, clock = cache()
+    kept = answers.put("u1", "q", "list", answers.clock())
+    assert kept is not None and answers.rendering("u1", "q", "doc") is None
+    answers.render("u1", kept, "doc", {"data": 1})
+    assert answers.rendering("u1", "q", "doc") == ("list", {"data": 1})
+    for number in range(MAX_RENDERINGS):  # a caller varying its query text: only the latest few are kept
+        answers.render("u1", kept, f"doc{number}", {"data": number})
+    assert answers.rendering("u1", "q", "doc") is None and answers.rendering("u1", "q", "doc0") is not None
+    clock.now += 1
+    newer = answers.put("u1", "q", "newer", answers.clock())
+    answers.render("u1", kept, "late", {"data": "of the replaced list"})  # made of an entry no longer cached
+    assert newer is not None and answers.rendering("u1", "q", "late") is None
+    answers.render("u1", newer, "doc", {"data": 2})
+    clock.now += 1
+    changes.touched(["u1"])
+    assert answers.rendering("u1", "q", "doc") is None  # the learner changed: the entry and its renderings go
