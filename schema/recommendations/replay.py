@@ -17,6 +17,7 @@ answer: the cached list is the single source of truth, so nothing here needs inv
 """
 
 import json
+import logging
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from resolvers.recommendations import recommend as use_cases
 from schema.context import Context
 from schema.recommendations.fields import learner_records_of
 
+log = logging.getLogger("pathwise.recommendations")
 ROOT_FIELD = "recommendations"
 REQUEST_ID = "requestId"
 MAX_DOCUMENTS = 256  # query documents whose shape was checked
@@ -109,8 +111,12 @@ class AnswerReplay(SchemaExtension):
         key = self._key(context)
         if key is not None and context.recommendations is not None:
             plan = self.plans.plan(key)
+            replayed = None
             if plan is not None:
-                replayed = await self._replayed(context, plan, key)
+                try:
+                    replayed = await self._replayed(context, plan, key)
+                except Exception:  # e.g. the store did not answer: execution gives the error its code
+                    log.warning("replaying a cached answer failed; executing the query", exc_info=True)
                 if replayed is not None:
                     execution.result = replayed
                     yield
