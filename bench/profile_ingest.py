@@ -74,13 +74,12 @@ def instrument(writer: EventWriter) -> None:
     """Timers around the steps of track_events (module attributes are looked up at call time)."""
     events_module.track_events = timed("track_events (all of the use case)", events_module.track_events)
     events_module._known_courses = timed("  _known_courses (find)", events_module._known_courses)
-    events_module._consents = timed("  _consents (find users)", events_module._consents)
+    events_module._learners = timed("  _learners (find users: consents and fold states)", events_module._learners)
     events_module._validated = timed_sync("  _validated (checks + EventRecord.model_validate)",
                                           events_module._validated)
     events_module._store = timed("  _store (document() + buffered insert_many)", events_module._store)
     folding.apply_events = timed("  folding.apply_events", folding.apply_events)
     folding.load_course_facts = timed("    folding.load_course_facts (find courses)", folding.load_course_facts)
-    folding._previous_states = timed("    folding._previous_states (find learners)", folding._previous_states)
     writer.write = timed("    EventWriter.write (wait for the bulk write)", writer.write)  # type: ignore[method-assign]
 
 

@@ -98,7 +98,11 @@ class Settings(BaseSettings):
         default=0.8, gt=0, lt=1, description="Mastery probability at or above which a skill counts as mastered.",
     )
     ingest_batch_size: int = Field(default=100, ge=1, description="Events per bulk write of the ingestion buffer.")
-    ingest_flush_ms: int = Field(default=20, ge=0, description="Longest wait before a partial batch is written.")
+    ingest_flush_ms: int = Field(
+        default=0, ge=0,
+        description="Longest wait for more events before a partial batch is written (0: as soon as the writer is "
+                    "free; events arriving while an insert is in flight go together into the next one).",
+    )
     ingest_max_pending: int = Field(default=20_000, ge=1, description="Events buffered before callers wait.")
     database_select_timeout_ms: int = Field(
         default=400, ge=50, le=60_000,

@@ -3,9 +3,11 @@
 Callers hand over documents and wait until they are durably stored (or found to be duplicates);
 a single flusher takes what is queued, up to `batch_size` documents (a larger caller's batch whole),
 at the latest `flush_ms` after the first one arrived, and writes it in `insert_many`s of at most
-`batch_size` documents, two of them in flight at a time. At most `max_pending` documents wait at any
-time: beyond that, callers wait for room (backpressure), so memory stays bounded however slow the
-database is.
+`batch_size` documents, two of them in flight at a time. With `flush_ms` 0 (the default) this is group
+commit: a lone event is written at once, and the events that arrive while a write is in flight are
+coalesced into the next one, so batching costs no latency when the store keeps up. At most `max_pending`
+documents wait at any time: beyond that, callers wait for room (backpressure), so memory stays bounded
+however slow the database is.
 `stop()` writes everything still buffered before it returns; given a time limit, it fails what is left then.
 
 One caller's document never fails another caller's write: when a coalesced insert fails for any reason but
@@ -65,7 +67,7 @@ class _Pending:
 class EventWriter:
     """Bounded, batching writer of event documents into one collection."""
 
-    def __init__(self, collection: AsyncCollection[Any], batch_size: int = 100, flush_ms: int = 20,
+    def __init__(self, collection: AsyncCollection[Any], batch_size: int = 100, flush_ms: int = 0,
                  max_pending: int = 20_000) -> None:
         self._collection = collection
         self._batch_size = batch_size

@@ -26,6 +26,7 @@ from resolvers.learner_writes import changing
 from resolvers.practice import knowledge
 from resolvers.practice import review_queue as reviews
 from resolvers.profile import folding
+from resolvers.profile.fold_locks import FOLD_LOCKS
 from resolvers.purposes import granted_purposes
 from resolvers.recommendations.learners import shapes_recommendations
 
@@ -90,6 +91,14 @@ class IngestOptions:
 
 
 @dataclass(frozen=True)
+class _Learners:
+    """What one find of the call's learners says: each one's purposes, and each existing one's fold state."""
+
+    consents: dict[str, set[Purpose]]
+    states: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class _Batch:
     """What checking one call's events needs: the known courses, each learner's purposes, the call's time."""
 
@@ -108,7 +117,26 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
     # events that cannot be stored at all are refused before they reach a query or a write
     results = {index: rejection for index, raw in enumerate(cleaned) if (rejection := _unusable(index, raw))}
     usable = [raw for index, raw in enumerate(cleaned) if index not in results]
-    batch = _Batch(*await asyncio.gather(_known_courses(usable), _consents(usable, options)))
+    # the learners' folds are this call's from the read of their state to the write of the update
+    async with FOLD_LOCKS.holding(str(raw["user_id"]) for raw in usable):
+        stored, catalog, learners = await _checked_and_stored(cleaned, usable, results, options)
+        # their cached recommendations are out of date once the events are folded in, unless the events only
+        # move usage patterns (then the lists outlive them)
+        async with changing({record.user_id for record in stored if shapes_recommendations(record.type)}):
+            # independent updates, concurrently: each round trip waits behind other calls' inserts in the store
+            await asyncio.gather(folding.apply_events(stored, options.half_life_days, catalog, learners.states),
+                                 _practice(stored, options))
+    metrics.events_ingested((result.status, result.code) for result in results.values())
+    return [results[index] for index in range(len(events))]
+
+
+async def _checked_and_stored(cleaned: list[dict[str, Any]], usable: list[dict[str, Any]],
+                              results: dict[int, EventResult], options: IngestOptions
+                              ) -> tuple[list[EventRecord], folding.Catalog, _Learners]:
+    """The events stored by this call (not the duplicates; every other event's result is in `results`), with
+    the courses and learners read to check them (one find each, concurrently)."""
+    catalog, learners = await asyncio.gather(_known_courses(usable), _learners(usable, options))
+    batch = _Batch(catalog, learners.consents)
     records: list[tuple[int, EventRecord]] = []
     for index, raw in enumerate(cleaned):
         if index in results:
@@ -118,15 +146,7 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
             results[index] = outcome
         else:
             records.append((index, outcome))
-    stored = await _store(records, results, options)  # the events stored by this call, not the duplicates
-    # their cached recommendations are out of date once the events are folded in, unless the events only move
-    # usage patterns (then the lists outlive them)
-    async with changing({record.user_id for record in stored if shapes_recommendations(record.type)}):
-        # independent updates, concurrently: each round trip waits behind other calls' inserts in the store
-        await asyncio.gather(folding.apply_events(stored, options.half_life_days, batch.catalog),
-                             _practice(stored, options))
-    metrics.events_ingested((result.status, result.code) for result in results.values())
-    return [results[index] for index in range(len(events))]
+    return await _store(records, results, options), catalog, learners
 
 
 async def _practice(stored: list[EventRecord], options: IngestOptions) -> None:
@@ -144,12 +164,15 @@ async def _known_courses(events: list[dict[str, Any]]) -> folding.Catalog:
     return await folding.load_course_facts(course_ids, [str(properties.get("query", "")) for properties in searches])
 
 
-async def _consents(events: list[dict[str, Any]], options: IngestOptions) -> dict[str, set[Purpose]]:
-    """Each learner's purposes; only their consents are read, not the whole learner document."""
+async def _learners(events: list[dict[str, Any]], options: IngestOptions) -> _Learners:
+    """Each learner's purposes and fold state, in one find of what those need (not the whole documents)."""
     user_ids = list({str(e.get("user_id")) for e in events})
-    found = await User.get_pymongo_collection().find({"_id": {"$in": user_ids}}, {"consents": 1}).to_list()
-    users = {doc["_id"]: User.model_validate({**doc, "consents": doc.get("consents") or {}}) for doc in found}
-    return {user_id: granted_purposes(users.get(user_id), set(options.default_purposes)) for user_id in user_ids}
+    projection = {"consents": 1} | folding.STATE_PROJECTION
+    found = await User.get_pymongo_collection().find({"_id": {"$in": user_ids}}, projection).to_list()
+    users = {doc["_id"]: User.model_validate({"_id": doc["_id"], "consents": doc.get("consents") or {}})
+             for doc in found}
+    consents = {user_id: granted_purposes(users.get(user_id), set(options.default_purposes)) for user_id in user_ids}
+    return _Learners(consents, {doc["_id"]: folding.state_of(doc) for doc in found})
 
 
 def _validated(index: int, raw: dict[str, Any], batch: _Batch) -> EventRecord | EventResult:

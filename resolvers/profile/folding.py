@@ -10,7 +10,7 @@ turns documents pushed with `$slice` into JSON strings); session lengths (number
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -23,6 +23,7 @@ from app.core.documents import Course, User
 from app.core.documents.events import EventContext
 from app.core.documents.profiles import INTEREST_EPOCH, RECENT_ACTIVITY_LIMIT, SESSION_SAMPLE_LIMIT, Activity, field_key
 from app.core.timestamps import as_utc_or_none
+from resolvers.profile.fold_locks import FOLD_LOCKS
 
 # What one event weighs, for the skills/topics it names (interests) and for the format and length of its
 # course (engagement). Course events name the course's skills and topics; search names the catalog skills its
@@ -45,6 +46,8 @@ SEARCH_NGRAM_WORDS, SEARCH_MAX_WORDS = 3, 20
 ACTIVITY_SKIPPED = frozenset({"recommendation_impression", "click", "video_pause", "video_seek", "video_speed"})
 _STATE_FIELDS = (
     "last_active_day", "last_active_at", "current_streak", "longest_streak", "active_days", "interest_labels")
+# what a fold reads of each learner before it writes (a caller may read it with other fields: `state_of`)
+STATE_PROJECTION = {f"insights.{name}": 1 for name in _STATE_FIELDS} | {"recent_activity": 1}
 
 
 class StoredEvent(Protocol):
@@ -178,9 +181,12 @@ def _zone(name: str) -> ZoneInfo | None:
 
 # --- the update ---------------------------------------------------------------------------------------
 
-async def apply_events(events: Sequence[StoredEvent], half_life_days: float, catalog: Catalog | None = None) -> None:
+async def apply_events(events: Sequence[StoredEvent], half_life_days: float, catalog: Catalog | None = None,
+                       states: Mapping[str, dict[str, Any]] | None = None) -> None:
     """Fold newly stored events into their learners' documents (one find, one bulk write per call). `catalog`:
-    what the caller already loaded for these events (or more), else one more find loads it."""
+    what the caller already loaded for these events (or more), else one more find loads it. `states`: each
+    existing learner's state (`state_of` a document read with `STATE_PROJECTION`), read by a caller that holds
+    the learners in `FOLD_LOCKS` since; else the learners are held and read here."""
     if not events:
         return
     by_user: dict[str, list[StoredEvent]] = defaultdict(list)
@@ -188,7 +194,15 @@ async def apply_events(events: Sequence[StoredEvent], half_life_days: float, cat
         by_user[event.user_id].append(event)
     if catalog is None:
         catalog = await load_course_facts(*_catalog_of(events))
-    states = await _previous_states(list(by_user))
+    if states is None:
+        async with FOLD_LOCKS.holding(by_user):
+            await _write_folds(by_user, await _previous_states(list(by_user)), catalog, half_life_days)
+    else:
+        await _write_folds(by_user, states, catalog, half_life_days)
+
+
+async def _write_folds(by_user: dict[str, list[StoredEvent]], states: Mapping[str, dict[str, Any]],
+                       catalog: Catalog, half_life_days: float) -> None:
     writes: list[UpdateOne] = []
     for user_id, batch in by_user.items():
         if user_id not in states:
@@ -208,12 +222,12 @@ def _created(user_id: str, events: Sequence[StoredEvent]) -> UpdateOne:
 async def _previous_states(user_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Per existing learner: the insights fields that are `$set` (not `$inc`ed, labels included) and the
     recent activity."""
-    projection = {f"insights.{name}": 1 for name in _STATE_FIELDS} | {"recent_activity": 1}
-    found = await User.get_pymongo_collection().find({"_id": {"$in": user_ids}}, projection).to_list()
-    return {doc["_id"]: _state_of(doc) for doc in found}
+    found = await User.get_pymongo_collection().find({"_id": {"$in": user_ids}}, STATE_PROJECTION).to_list()
+    return {doc["_id"]: state_of(doc) for doc in found}
 
 
-def _state_of(doc: dict[str, Any]) -> dict[str, Any]:
+def state_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """A learner's fold state from their document read with (at least) `STATE_PROJECTION`."""
     # MongoDB nests dotted projections; nx returns them as flat "insights.x" keys.
     nested = doc.get("insights") or {}
     state = {name: doc.get(f"insights.{name}", nested.get(name)) for name in _STATE_FIELDS}

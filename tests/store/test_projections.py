@@ -72,7 +72,7 @@ async def test_or_of_id_in_and_array_in_with_a_projection_returns_each_match_onc
 
 
 @nx_diverges("a dotted projection (`insights.current_streak`) comes back as a flat key; MongoDB nests "
-             "it as {'insights': {'current_streak': ...}} (resolvers.profile.folding._state_of reads both)")
+             "it as {'insights': {'current_streak': ...}} (resolvers.profile.folding.state_of reads both)")
 async def test_dotted_projection_returns_nested_documents() -> None:
     await User.get_pymongo_collection().insert_one(
         {"_id": "u1", "insights": {"current_streak": 3, "interest_labels": {"python": "Python"}, "events": 9},

@@ -1,6 +1,8 @@
 """resolvers.events.tracking: per-item results, idempotent retries keyed per learner, taxonomy and consent checks,
 nothing stored on a refused batch."""
 
+import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +16,7 @@ from resolvers.events.ingestion import EventWriter
 from resolvers.events.tracking import MAX_CLOCK_SKEW, EventResult, EventStatus, IngestOptions, track_events
 from resolvers.practice.knowledge import trackers_for
 from resolvers.profile.users import get_user
+from tests.conftest import CommandCounter
 
 TRACKERS = trackers_for(Settings())
 
@@ -395,3 +398,21 @@ async def test_through_the_ingestion_writer_results_are_the_same() -> None:
     assert _statuses(first) == [A, A, D]
     assert _statuses(again) == [D, A]
     assert await _ids() == ["u1:e1", "u1:e2", "u1:e3"]
+
+
+async def test_one_call_reads_its_learners_once_for_consent_and_fold(command_counter: CommandCounter) -> None:
+    await _seed()
+    await track_events([ev("e0")], OPTS)  # the learner exists: the fold reads its state
+    command_counter.commands.clear()
+    await track_events([ev("e1", "course_view", course_id="c1"), ev("e2")], OPTS)
+    # courses and learners (one find each), the insert, the fold's bulk update: nothing read twice
+    assert Counter(command_counter.commands) == Counter({"find": 2, "insert": 1, "update": 1})
+
+
+async def test_concurrent_calls_for_one_learner_lose_no_update() -> None:
+    """The fold `$set`s streaks and recent activity from what it read: calls that overlap take turns."""
+    await asyncio.gather(*(track_events([ev(f"e{i}")], OPTS) for i in range(6)))
+    user = await get_user("u1")
+    assert user is not None
+    assert user.insights.events == 6
+    assert len(user.recent_activity) == 6
