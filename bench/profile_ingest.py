@@ -147,7 +147,7 @@ def report(args: argparse.Namespace, elapsed: float, schema_time: float, profile
         return
     stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream)
-    stats.sort_stats("tottime").print_stats(args.top)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(args.top)
     print(stream.getvalue())
 
 
