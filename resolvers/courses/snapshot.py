@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pymongo import DESCENDING
+
 from app.core.documents import Course, Skill
 from app.core.documents.profiles import field_key
 from recommenders.base import Interaction, Item
@@ -118,14 +120,16 @@ def _passes(course: Course, filters: CourseFilters) -> bool:
 
 
 async def _collection_stamp(model: type[Course] | type[Skill]) -> tuple[int, str]:
+    """(documents, latest `updated_at`): the collection's metadata count and one indexed read, not a scan. Every
+    process polls it every few seconds; counting and scanning 1,000 courses took ~200 ms of the embedded store's
+    time each poll, and grows with the catalog. Catalog writes replace whole documents, so `updated_at` is a date
+    (a `$set` of a date is stored as text by the embedded store, which sorts below dates: tests/store)."""
     collection = model.get_pymongo_collection()
-    count = await collection.count_documents({})
+    count = await collection.estimated_document_count()
     latest: Any = None
-    async for row in collection.find({}, {"updated_at": 1}):
-        value = row.get("updated_at")
-        if isinstance(value, datetime) and (latest is None or value > latest):
-            latest = value
-    return count, latest.isoformat() if latest else ""
+    async for row in collection.find({}, {"updated_at": 1}).sort("updated_at", DESCENDING).limit(1):
+        latest = row.get("updated_at")
+    return count, latest.isoformat() if isinstance(latest, datetime) else ""
 
 
 async def catalog_stamp() -> Stamp:

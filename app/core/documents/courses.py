@@ -111,4 +111,5 @@ class Course(Document):
             IndexModel([("level", pymongo.ASCENDING)], name="course_level"),
             IndexModel([("language", pymongo.ASCENDING)], name="course_language"),
             IndexModel([("published", pymongo.ASCENDING)], name="course_published"),
+            IndexModel([("updated_at", pymongo.DESCENDING)], name="course_updated_at"),  # the catalog's stamp
         ]

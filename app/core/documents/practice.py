@@ -26,6 +26,7 @@ class Skill(Document):
 
     class Settings:
         name = "skills"
+        indexes = [IndexModel([("updated_at", pymongo.DESCENDING)], name="skill_updated_at")]  # the catalog's stamp
 
 
 class ExerciseFormat(StrEnum):

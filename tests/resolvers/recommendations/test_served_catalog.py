@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.core.documents import Course
 from app.core.timestamps import utcnow
 from recommenders.base import Learner, RecommendationRequest
 from resolvers.courses.courses import upsert_courses
@@ -19,4 +20,16 @@ async def test_the_catalog_is_served_until_the_stored_one_changes() -> None:
     found = served.popular.recommend(RecommendationRequest(Learner(), 5, frozenset(), None, utcnow()))
     assert [rec.item_id for rec in found] == ["py1"]  # popularity from the catalog's counts
     await upsert_courses([{"id": "sql", "title": "SQL", "skills": ["SQL"]}], 100)
+    assert await served.changed()
+
+
+async def test_an_updated_or_deleted_course_changes_the_stored_catalog() -> None:
+    await upsert_courses([{"id": "py1", "title": "Python Basics"}, {"id": "sql", "title": "SQL"}], 100)
+    served = ServedCatalog()
+    await served.reload()
+    assert not await served.changed()
+    await upsert_courses([{"id": "py1", "title": "Python Basics, second edition"}], 100)
+    assert await served.changed()
+    await served.reload()
+    await Course.get_pymongo_collection().delete_one({"_id": "sql"})
     assert await served.changed()
