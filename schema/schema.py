@@ -16,6 +16,7 @@ from schema.errors import should_mask_error
 from schema.events import schema as events
 from schema.experiments import reports as experiment_reports
 from schema.experiments import schema as experiments
+from schema.input_depth import install as install_input_depth_check
 from schema.operation_metrics import OperationMetrics
 from schema.practice import schema as practice
 from schema.practice.catalog import schema as practice_catalog
@@ -55,6 +56,7 @@ Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Tokens, depth, cost and budgets are checked (and the parse cached) before validation: schema/query_limits.py.
     limits = QueryLimits.from_settings(settings)
+    install_input_depth_check()  # graphql-core's walk of each variable, skipped where its type bounds the depth
     replay_plans = ReplayPlans()
     schema = PathwiseSchema(
         query=Query,

@@ -151,7 +151,7 @@ async def _checked_and_stored(cleaned: list[dict[str, Any]], usable: list[dict[s
 
 async def _practice(stored: list[EventRecord], options: IngestOptions) -> None:
     """Quiz answers move the learner's mastery (knowledge tracing) and review schedule (spaced repetition)."""
-    answers = [Event.model_validate(record.document()) for record in stored if record.type == "quiz_answer"]
+    answers = [record for record in stored if record.type == "quiz_answer"]
     if answers:
         await asyncio.gather(knowledge.record_quiz_answers(answers, options.settings, options.trackers),
                              reviews.record_quiz_answers(answers, options.settings.review_retention))

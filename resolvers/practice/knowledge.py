@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from app.core.documents import Course, Event, Exercise, KnowledgeState, Skill, SkillMastery
+from app.core.documents import Course, Exercise, KnowledgeState, Skill, SkillMastery, StoredEvent
 from app.core.documents.profiles import field_key, label_of
 from app.core.settings import Settings
 from app.core.timestamps import as_utc, utcnow
@@ -68,7 +68,7 @@ def trackers_for(settings: Settings) -> TrackerLoader:
 
 # --- quiz answers ------------------------------------------------------------------------------------------
 
-async def record_quiz_answers(events: Sequence[Event], settings: Settings,
+async def record_quiz_answers(events: Sequence[StoredEvent], settings: Settings,
                               trackers: TrackerLoader) -> None:
     """Fold stored `quiz_answer` events (of any learners; other types are ignored) into mastery, each learner's
     in time order. An answer's skill is `properties.skill`, else its exercise's first skill; without one it
@@ -83,7 +83,7 @@ async def record_quiz_answers(events: Sequence[Event], settings: Settings,
     await asyncio.gather(*(_record(tracker, user, answers, states.get(user)) for user, answers in by_learner.items()))
 
 
-async def _exercise_skills(events: Sequence[Event]) -> dict[str, str]:
+async def _exercise_skills(events: Sequence[StoredEvent]) -> dict[str, str]:
     """The first skill of each exercise named by an answer without a skill of its own."""
     items = list({str(e.properties.get("item_id")) for e in events if not e.properties.get("skill")})
     if not items:
@@ -92,7 +92,7 @@ async def _exercise_skills(events: Sequence[Event]) -> dict[str, str]:
     return {doc["_id"]: doc["skills"][0] for doc in found if doc.get("skills")}
 
 
-def _answers_by_learner(events: Sequence[Event], exercise_skills: Mapping[str, str]) -> dict[str, list[Answer]]:
+def _answers_by_learner(events: Sequence[StoredEvent], exercise_skills: Mapping[str, str]) -> dict[str, list[Answer]]:
     timed: dict[str, list[tuple[datetime, str, Answer]]] = {}
     for event in events:
         answer = _answer(event, exercise_skills)
@@ -101,7 +101,7 @@ def _answers_by_learner(events: Sequence[Event], exercise_skills: Mapping[str, s
     return {user: [answer for *_, answer in sorted(rows, key=lambda row: row[:2])] for user, rows in timed.items()}
 
 
-def _answer(event: Event, exercise_skills: Mapping[str, str]) -> Answer | None:
+def _answer(event: StoredEvent, exercise_skills: Mapping[str, str]) -> Answer | None:
     props = event.properties
     skill = props.get("skill") or exercise_skills.get(str(props.get("item_id")))
     if not skill:

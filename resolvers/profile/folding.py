@@ -14,13 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pymongo import UpdateOne
 
-from app.core.documents import Course, User
-from app.core.documents.events import EventContext
+from app.core.documents import Course, StoredEvent, User
 from app.core.documents.profiles import INTEREST_EPOCH, RECENT_ACTIVITY_LIMIT, SESSION_SAMPLE_LIMIT, Activity, field_key
 from app.core.timestamps import as_utc_or_none
 from resolvers.profile.fold_locks import FOLD_LOCKS
@@ -48,26 +47,6 @@ _STATE_FIELDS = (
     "last_active_day", "last_active_at", "current_streak", "longest_streak", "active_days", "interest_labels")
 # what a fold reads of each learner before it writes (a caller may read it with other fields: `state_of`)
 STATE_PROJECTION = {f"insights.{name}": 1 for name in _STATE_FIELDS} | {"recent_activity": 1}
-
-
-class StoredEvent(Protocol):
-    """What the profile reads of a stored event: an `app.core.documents.Event` read back, or the plain record
-    ingestion has just written (`resolvers.events.tracking.EventRecord`)."""
-
-    @property
-    def user_id(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def course_id(self) -> str | None: ...
-    @property
-    def client_timestamp(self) -> datetime | None: ...
-    @property
-    def server_timestamp(self) -> datetime: ...
-    @property
-    def context(self) -> EventContext: ...
-    @property
-    def properties(self) -> dict[str, Any]: ...
 
 
 # --- what events say: the batch's catalog facts, interest signals, engagement, local time ---------------

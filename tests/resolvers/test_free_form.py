@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resolvers.free_form import MAX_BYTES, MAX_DEPTH, _encoded_size, free_form_problem, unstorable
+from resolvers.free_form import MAX_BYTES, MAX_DEPTH, _encoded_size, free_form_problem, scalar_problem, unstorable
 
 
 def _nested_dicts(depth: int) -> dict[str, Any]:
@@ -221,3 +221,38 @@ def test_unstorable_stops_at_a_depth() -> None:
         nested = [nested]
     assert unstorable(nested) == "nests deeper than 32 levels"
     assert unstorable({"when": datetime(2026, 1, 1, tzinfo=UTC), "n": 1.5}) is None
+
+
+def _unstorable_by_definition(value: object, depth: int = 0, max_depth: int = 32) -> str | None:
+    """The plain recursive definition `unstorable` keeps to, with its fast paths taken out."""
+    if isinstance(value, dict):
+        if depth > max_depth:
+            return f"nests deeper than {max_depth} levels"
+        return next((problem for key, item in value.items()
+                     if (problem := scalar_problem(key) or _unstorable_by_definition(item, depth + 1, max_depth))),
+                    None)
+    if isinstance(value, list | tuple):
+        if depth > max_depth:
+            return f"nests deeper than {max_depth} levels"
+        return next((problem for item in value if (problem := _unstorable_by_definition(item, depth + 1, max_depth))),
+                    None)
+    return scalar_problem(value)
+
+
+_SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=6)
+            | st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), max_size=2)
+            | st.datetimes(timezones=st.just(UTC)))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                       | st.dictionaries(st.text(max_size=4) | st.integers(), inner, max_size=4), max_leaves=30)
+
+
+class _Mapping(dict):  # type: ignore[type-arg]
+    """A dict subclass: walked like a dict."""
+
+
+@given(_VALUES, st.integers(min_value=0, max_value=4))
+def test_unstorable_matches_its_plain_definition(value: object, max_depth: int) -> None:
+    assert unstorable(value, max_depth=max_depth) == _unstorable_by_definition(value, max_depth=max_depth)
+    wrapped = _Mapping({"x": value})
+    assert unstorable(wrapped, max_depth=max_depth) == _unstorable_by_definition(wrapped, max_depth=max_depth)

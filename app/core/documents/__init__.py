@@ -6,7 +6,7 @@ from app.core.documents.consents import ConsentEntry, ConsentSource, Purpose
 from app.core.documents.courses import Course, CourseFormat, CourseLevel
 from app.core.documents.data_keys import DataKey
 from app.core.documents.enrollments import Enrollment, EnrollmentStatus
-from app.core.documents.events import Event, EventContext
+from app.core.documents.events import Event, EventContext, StoredEvent
 from app.core.documents.experiments import (
     Experiment,
     ExperimentKind,
@@ -80,6 +80,7 @@ __all__ = [
     "ServedTally",
     "Skill",
     "SkillMastery",
+    "StoredEvent",
     "User",
     "Variant",
     "latency_bucket",

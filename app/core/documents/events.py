@@ -1,6 +1,7 @@
 """Raw learner events as a platform sends them."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import pymongo
 from beanie import Document
@@ -22,6 +23,29 @@ class EventContext(BaseModel):
     app_version: str | None = Field(default=None, max_length=50)
     country: str | None = Field(default=None, max_length=100)  # coarse location only, when given
     city: str | None = Field(default=None, max_length=200)
+
+
+class StoredEvent(Protocol):
+    """What the updates that follow a stored event read of it (the profile fold, mastery, review cards): an
+    `Event` read back, or the plain record ingestion has just written (`resolvers.events.tracking.EventRecord`),
+    so that the write path builds no document."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def course_id(self) -> str | None: ...
+    @property
+    def client_timestamp(self) -> datetime | None: ...
+    @property
+    def server_timestamp(self) -> datetime: ...
+    @property
+    def context(self) -> EventContext: ...
+    @property
+    def properties(self) -> dict[str, Any]: ...
 
 
 class Event(Document):
