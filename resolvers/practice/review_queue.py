@@ -126,9 +126,9 @@ async def record_quiz_answers(events: Sequence[StoredEvent], retention: float) -
         return
     scheduler = _scheduler(retention)
     keys = sorted({a.key for a in answers})
-    collection = ReviewCard.get_pymongo_collection()
-    documents, exercises = await asyncio.gather(collection.find({"_id": {"$in": keys}}).to_list(),
-                                                _exercise_facts({a.answer.item_id for a in answers}))
+    documents, exercises = await asyncio.gather(
+        ReviewCard.get_pymongo_collection().find({"_id": {"$in": keys}}).to_list(),
+        _exercise_facts({a.answer.item_id for a in answers}))
     found = [_Card.model_validate(document) for document in documents]
     cards = {c.id: c for c in found if ReviewCard.key(c.user_id, c.exercise_id) == c.id}
     for entry in answers:
@@ -138,7 +138,7 @@ async def record_quiz_answers(events: Sequence[StoredEvent], retention: float) -
             card = cards[entry.key] = _new_card(scheduler, entry, exercise)
         _reviewed(scheduler, card, entry, exercise)
     writes = [ReplaceOne({"_id": key}, cards[key].model_dump(by_alias=True), upsert=True) for key in keys]
-    await collection.bulk_write(writes, ordered=False)
+    await ReviewCard.get_pymongo_collection().bulk_write(writes, ordered=False)
 
 
 async def review_queue(user_id: str, first: int, now: datetime, retention: float) -> list[ReviewItem]:

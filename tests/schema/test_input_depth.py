@@ -97,3 +97,15 @@ def test_a_type_with_a_cycle_is_unbounded_and_still_walked() -> None:
     fine = graphql_sync(_RECURSIVE, "query($n: Node) { depth(node: $n) }", variable_values={"n": _chain(20)},
                         root_value={"depth": 1})
     assert fine.errors is None and fine.data == {"depth": 1}
+
+
+def test_graphql_core_asks_the_installed_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If graphql-core stopped calling the module attribute, the walk would be back on every variable."""
+    asked: list[object] = []
+    input_depth.install()
+    installed = values.input_is_nested_too_deeply
+    monkeypatch.setattr(values, "input_is_nested_too_deeply", lambda value, type_: asked.append(value) or installed(
+        value, type_))
+    result = graphql_sync(_RECURSIVE, "query($p: Pair) { pair(pair: $p) }", variable_values={"p": {"tags": ["a"]}},
+                          root_value={"pair": 1})
+    assert result.errors is None and asked == [{"tags": ["a"]}]

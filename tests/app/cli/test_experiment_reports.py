@@ -31,7 +31,9 @@ def seeded(mongo_uri: str, database: str, tmp_path: Path) -> Iterator[dict[str, 
     documents are built as the app builds them, so `database` binds them first)."""
     name = f"cli_report_{uuid.uuid4().hex[:8]}"
     client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri, tz_aware=True)
-    started = utcnow() - timedelta(days=2)
+    # the start of the day before yesterday (UTC): the 40 hours of events then fill two whole days' points
+    # whatever the time of day the test runs at (from a later start, the first day held too few learners)
+    started = (utcnow() - timedelta(days=2)).replace(hour=0, minute=0, second=0, microsecond=0)
     experiment = Experiment(id="exp", name="Hybrid against popular", status=ExperimentStatus.RUNNING,
                             variants=[Variant(name="control", strategy="popular", share=0.5),
                                       Variant(name="hybrid", strategy="hybrid", share=0.5)],
