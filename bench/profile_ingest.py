@@ -120,8 +120,6 @@ async def profile(args: argparse.Namespace, uri: str) -> None:
     instrument(writer)
     gc.collect()  # as `pathwise serve` does once it is warm: the start-up heap is left out of collections
     gc.freeze()
-    if os.environ.get('PROFILE_NOGC'):
-        gc.disable()
     schema_time = 0.0
     profiler = cProfile.Profile()
     started, cpu_started, store_started = time.perf_counter(), time.process_time(), store_cpu_s()
