@@ -14,8 +14,10 @@ from schema.courses.learning import schema as learning
 from schema.error_logs import PathwiseSchema
 from schema.errors import should_mask_error
 from schema.events import schema as events
+from schema.execution import ExecutionContext
 from schema.experiments import reports as experiment_reports
 from schema.experiments import schema as experiments
+from schema.input_coercion import install as install_input_coercion
 from schema.input_depth import install as install_input_depth_check
 from schema.operation_metrics import OperationMetrics
 from schema.practice import schema as practice
@@ -57,11 +59,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Tokens, depth, cost and budgets are checked (and the parse cached) before validation: schema/query_limits.py.
     limits = QueryLimits.from_settings(settings)
     install_input_depth_check()  # graphql-core's walk of each variable, skipped where its type bounds the depth
+    install_input_coercion()  # graphql-core's coercion of each variable, prepared once per input type
     replay_plans = ReplayPlans()
     schema = PathwiseSchema(
         query=Query,
         mutation=Mutation,
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=ExecutionContext,  # freed with its request, not by the cycle collector
         extensions=[
             lambda: QueryLimiter(limits, model),
             lambda: ValidationCache(maxsize=256),
