@@ -1,5 +1,6 @@
 """The living profile, write side: newly stored events folded into their learners' `insights` and
-`recent_activity`, with one find of the learners and one bulk write per call (one update per learner).
+`recent_activity`, with one find of the learners and one bulk write per call (one update per learner, more
+when it would name more than MAX_UPDATE_PATHS paths).
 
 Shapes chosen to work on MongoDB and on the embedded store alike (nx-27017 diverges on the others):
 counters and interest scores are `$inc`s on existing documents (an absent learner is created first by a
@@ -39,6 +40,9 @@ FORMAT_ONLY_WEIGHTS: dict[str, float] = {"video_play": 0.5, "video_complete": 1.
 DWELL_CAP_MINUTES = 2.0
 SHORT_MAX_MINUTES, MEDIUM_MAX_MINUTES = 20, 180  # course length buckets: short ≤ 20 min < medium ≤ 180 < long
 SEARCH_NGRAM_WORDS, SEARCH_MAX_WORDS = 3, 20
+# The embedded store acknowledges an update with an `$inc` that names 64 paths or more in all (its `$set` and
+# `$push` paths counted) and applies all of it but the `$inc` (MongoDB applies it all: tests/store/test_writes.py).
+MAX_UPDATE_PATHS = 63
 
 # Types that only say something happened around the learner, not what they did: they would crowd
 # the capped recent-activity list out. They still count in usage patterns.
@@ -186,8 +190,8 @@ async def _write_folds(by_user: dict[str, list[StoredEvent]], states: Mapping[st
     for user_id, batch in by_user.items():
         if user_id not in states:
             writes.append(_created(user_id, batch))
-        update = _update_for(batch, states.get(user_id, {}), catalog, half_life_days)
-        writes.append(UpdateOne({"_id": user_id}, update))
+        writes.extend(UpdateOne({"_id": user_id}, update)
+                      for update in _update_for(batch, states.get(user_id, {}), catalog, half_life_days))
     await User.get_pymongo_collection().bulk_write(writes, ordered=True)
 
 
@@ -230,23 +234,28 @@ class _Update:
         if key not in self.known_labels:
             self.known_labels[key] = self.set[f"insights.interest_labels.{key}"] = label
 
-    def document(self) -> dict[str, Any]:
-        update: dict[str, Any] = {"$inc": dict(self.inc), "$set": self.set}
+    def documents(self) -> list[dict[str, Any]]:
+        """The update: one document when it names at most MAX_UPDATE_PATHS paths in all, else its `$set` and
+        `$push` first, then its `$inc` in documents of at most that many paths."""
+        update: dict[str, Any] = {"$set": self.set}
         if self.sessions:
-            sample = {"$each": self.sessions, "$slice": -SESSION_SAMPLE_LIMIT}
-            update["$push"] = {"insights.session_lengths_ms": sample}
-        return update
+            update["$push"] = {"insights.session_lengths_ms": {"$each": self.sessions, "$slice": -SESSION_SAMPLE_LIMIT}}
+        increments = list(self.inc.items())
+        if len(increments) + len(self.set) + len(self.sessions[:1]) <= MAX_UPDATE_PATHS:
+            return [{"$inc": dict(increments)} | update]
+        return [update, *({"$inc": dict(increments[start:start + MAX_UPDATE_PATHS])}
+                          for start in range(0, len(increments), MAX_UPDATE_PATHS))]
 
 
 def _update_for(events: Sequence[StoredEvent], state: dict[str, Any], catalog: Catalog,
-                half_life_days: float) -> dict[str, Any]:
+                half_life_days: float) -> list[dict[str, Any]]:
     update = _Update(dict(state.get("interest_labels") or {}))
     stamped = [(_instant(event), event) for event in events]
     days = {_fold(update, at, event, catalog, half_life_days) for at, event in stamped}
     update.set |= _streak(state, days)
     update.set["insights.last_active_at"] = _last_active_at(state.get("last_active_at"), stamped)
     update.set["recent_activity"] = _recent_activity(state.get("recent_activity") or [], stamped)
-    return update.document()
+    return update.documents()
 
 
 def _fold(update: _Update, at: datetime, event: StoredEvent, catalog: Catalog, half_life_days: float) -> date:

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from pymongo import ReplaceOne, ReturnDocument
 
-from app.core.documents import Course, Enrollment, KnowledgeState
+from app.core.documents import Course, Enrollment, KnowledgeState, User
 from app.core.documents.profiles import field_key
+from resolvers.profile.folding import MAX_UPDATE_PATHS
 from tests.store.nx import nx_diverges
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -84,6 +85,38 @@ async def test_inc_on_missing_document_without_upsert_does_nothing() -> None:
     result = await collection.update_one({"_id": "ghost"}, {"$inc": {"enrollment_count": 1}})
     assert (result.matched_count, result.modified_count, result.upserted_id) == (0, 0, None)
     assert await collection.count_documents({}) == 0
+
+
+def _counters_update(increments: int) -> dict[str, Any]:
+    """`increments` paths of `$inc`, with a `$set` and a `$push` as the profile fold sends them."""
+    return {"$inc": {f"insights.interest_scores.k{i}": 1.5 for i in range(increments)},
+            "$set": {"insights.current_streak": 2},
+            "$push": {"insights.session_lengths_ms": {"$each": [1_000, 2_000], "$slice": -50}}}
+
+
+async def test_an_update_of_as_many_paths_as_the_fold_sends_applies_them_all() -> None:
+    """The profile fold names at most MAX_UPDATE_PATHS paths in an update with an `$inc`
+    (resolvers/profile/folding.py)."""
+    collection = User.get_pymongo_collection()
+    await collection.insert_one({"_id": "u1", "insights": {"interest_scores": {"kept": 2.5}}})
+    result = await collection.update_one({"_id": "u1"}, _counters_update(MAX_UPDATE_PATHS - 2))
+    assert (result.matched_count, result.modified_count) == (1, 1)
+    stored = await collection.find_one({"_id": "u1"})
+    assert stored is not None
+    assert stored["insights"]["interest_scores"] == {"kept": 2.5} | {
+        f"k{i}": 1.5 for i in range(MAX_UPDATE_PATHS - 2)}
+    assert (stored["insights"]["current_streak"], stored["insights"]["session_lengths_ms"]) == (2, [1_000, 2_000])
+
+
+@nx_diverges("an update whose $inc, $set and $push name 64 paths or more is acknowledged, and applied but its $inc")
+async def test_an_update_of_more_paths_applies_them_all() -> None:
+    collection = User.get_pymongo_collection()
+    await collection.insert_one({"_id": "u1", "insights": {"interest_scores": {}}})
+    result = await collection.update_one({"_id": "u1"}, _counters_update(MAX_UPDATE_PATHS - 1))
+    assert (result.matched_count, result.modified_count) == (1, 1)
+    stored = await collection.find_one({"_id": "u1"})
+    assert stored is not None and stored["insights"]["current_streak"] == 2
+    assert len(stored["insights"]["interest_scores"]) == MAX_UPDATE_PATHS - 1
 
 
 async def test_set_on_existing_document_updates_only_those_fields() -> None:

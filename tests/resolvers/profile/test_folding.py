@@ -304,6 +304,22 @@ async def test_one_call_is_a_course_find_a_learner_find_and_one_bulk_write(comma
     assert {u.id for u in await User.find_all().to_list()} == {"u0", "u1", "u2"}
 
 
+async def test_a_batch_naming_more_counters_than_one_inc_may_hold_keeps_them_all(
+        command_counter: CommandCounter) -> None:
+    """100 topics, 24 hours and 7 weekdays are ~140 `$inc` paths: the embedded store would drop an `$inc` that
+    long whole, so it is sent as several updates of the one bulk write."""
+    batch = [event(f"e{i}", "follow", at=T0 + timedelta(hours=i), properties={"topic": f"Topic {i}"})
+             for i in range(100)]
+    command_counter.commands.clear()
+    await apply_events(batch, HALF_LIFE)
+    assert command_counter.commands == ["find", "update"]
+    insights = (await user()).insights
+    assert insights.events == 100
+    assert len(insights.interest_scores) == 100 and len(insights.interest_labels) == 100
+    assert sum(insights.hours.values()) == 100 and sum(insights.weekdays.values()) == 100
+    assert insights.interest_scores["topic 99"] == pytest.approx(4 * growth(T0 + timedelta(hours=99)))
+
+
 async def test_nothing_to_fold_sends_nothing(command_counter: CommandCounter) -> None:
     command_counter.commands.clear()
     await apply_events([], HALF_LIFE)
