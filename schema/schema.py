@@ -14,6 +14,7 @@ from schema.courses.learning import schema as learning
 from schema.error_logs import PathwiseSchema
 from schema.errors import should_mask_error
 from schema.events import schema as events
+from schema.events.types import python_names
 from schema.execution import ExecutionContext
 from schema.experiments import reports as experiment_reports
 from schema.experiments import schema as experiments
@@ -75,5 +76,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: AnswerReplay(replay_plans),  # a learner's repeated recommendations query, not executed again
         ],
     )
+    python_names(schema._schema)  # events coerced with their Python names: nothing left to rename per event
     model = CostModel(schema._schema)
     return schema

@@ -7,6 +7,7 @@ command names, never user or course ids. A label fed from what clients send keep
 
 import re
 import threading
+from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TypeVar
@@ -105,9 +106,9 @@ def cache_lookup(hit: bool) -> None:
 
 
 def events_ingested(outcomes: Iterable[tuple[str, str | None]]) -> None:
-    """Count events by (status, rejection code or None)."""
-    for status, code in outcomes:
-        child(EVENTS, status, ERROR_CODES(code) if code else "none").inc()
+    """Count events by (status, rejection code or None): one increment per kind, not per event."""
+    for (status, code), count in Tally(outcomes).items():
+        child(EVENTS, status, ERROR_CODES(code) if code else "none").inc(count)
 
 
 def events_stored(documents: Iterable[dict[str, object]], now: datetime | None = None) -> None:

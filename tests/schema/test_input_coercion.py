@@ -141,7 +141,7 @@ def test_the_event_batch_comes_out_as_graphql_core_gives_it() -> None:
     batch = GraphQLNonNull(GraphQLList(GraphQLNonNull(_SCHEMA.type_map["EventInput"])))  # type: ignore[arg-type]
     ours = input_coercion.coerce_input_value([event], batch)
     assert _same(ours, graphql_cores([event], batch))
-    assert ours[0]["courseId"] == "7" and isinstance(ours[0]["timestamp"], datetime)
+    assert ours[0]["course_id"] == "7" and isinstance(ours[0]["client_timestamp"], datetime)  # Python names
     assert input_coercion.coerce_input_value([{**event, "eventId": None}], batch) is Undefined
 
 

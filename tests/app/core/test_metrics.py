@@ -134,5 +134,15 @@ def test_ingestion_lag_is_read_from_the_arrival_time() -> None:
     assert lag_count() - before == 1
 
 
+def test_a_batchs_events_are_counted_each_by_outcome() -> None:
+    def count(status: str, code: str) -> float:
+        return REGISTRY.get_sample_value("pathwise_events_total", {"status": status, "code": code}) or 0.0
+
+    before = (count("accepted", "none"), count("rejected", "NOT_FOUND"), count("duplicate", "none"))
+    metrics.events_ingested([("accepted", None)] * 3 + [("rejected", "NOT_FOUND"), ("accepted", None)])
+    after = (count("accepted", "none"), count("rejected", "NOT_FOUND"), count("duplicate", "none"))
+    assert [b - a for a, b in zip(before, after, strict=True)] == [4, 1, 0]
+
+
 def test_store_restarts_are_read_from_the_supervisor_at_scrape_time() -> None:
     assert REGISTRY.get_sample_value("pathwise_store_restarts_total") == restart_count()
