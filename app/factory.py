@@ -76,6 +76,8 @@ async def _warm(service: RecommendationService, keeper: StateKeeper, settings: S
             # collected first, so none is frozen with it.
             gc.collect()
             gc.freeze()
+            # Collect cycles once a request's worth of objects outlives its request, not while they are in use.
+            gc.set_threshold(settings.gc_young_threshold, *gc.get_threshold()[1:])
 
 
 def create_app(settings: Settings, mongodb_uri: str, freeze_heap: bool = False) -> Starlette:

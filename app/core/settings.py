@@ -173,6 +173,13 @@ class Settings(BaseSettings):
         "computation. Answers are computed for many requests at once, so more threads per computation only contend "
         "for the cores (measured: a threaded BLAS made answers several times dearer); use more cores with --workers.",
     )
+    gc_young_threshold: int = Field(
+        default=50_000, ge=700, le=10_000_000,
+        description="Objects a server process may allocate beyond those it freed before the cycle collector runs "
+        "(CPython's gen-0 threshold; its default is 700). A 500-event trackEvents call holds tens of thousands of "
+        "objects at once, so at 700 the collector ran hundreds of times a second over objects still in use (~10 µs "
+        "of an event's ~140): a request now rarely reaches the threshold (bench/README.md).",
+    )
     serving_state_size: int = Field(
         default=10_000, ge=0, le=1_000_000,
         description="Most learners' serving states kept (0: none; least recently used go): what was read of a "

@@ -1,4 +1,4 @@
-"""app.factory: the start-up warm-up, and the heap a server process freezes after it."""
+"""app.factory: the start-up warm-up, and the heap a server process freezes after it (and its collector's threshold)."""
 
 import gc
 from pathlib import Path
@@ -37,7 +37,10 @@ async def test_a_server_process_freezes_what_start_up_built_even_when_warming_fa
 
     monkeypatch.setattr(gc, "collect", collect)
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 20))
+    monkeypatch.setattr(gc, "set_threshold", lambda *limits: calls.append(f"threshold {limits}"))
     service: Any = Service()
     keeper: Any = Keeper(fails)
-    await factory._warm(service, keeper, Settings(data_dir=tmp_path), freeze_heap)
-    assert calls == (["collect", "freeze"] if freeze_heap else [])  # garbage collected first: none is frozen
+    await factory._warm(service, keeper, Settings(data_dir=tmp_path, gc_young_threshold=30_000), freeze_heap)
+    # garbage collected first: none is frozen; the older generations' thresholds are kept
+    assert calls == (["collect", "freeze", "threshold (30000, 10, 20)"] if freeze_heap else [])
