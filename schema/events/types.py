@@ -81,7 +81,7 @@ class TrackEventsPayload(LearnerPayload):
 # dicts, so EventInput builds itself from the already-validated GraphQL value through Strawberry's
 # documented `from_input` hook: a plain dict keyed by Python names, omitted fields left out.
 # `python_names` has graphql-core coerce the events with their Python names (the fields' `out_name`), so
-# that hook has nothing left to rename (~3 µs an event of renaming, bench/README.md).
+# that hook has nothing left to rename (~3 µs an event of renaming: bench/README.md, fifth session).
 _EVENT_NAMES = {"eventId": "event_id", "type": "type", "courseId": "course_id", "timestamp": "client_timestamp",
                 "sessionId": "session_id", "context": "context", "properties": "properties"}
 _CONTEXT_NAMES = {"device": "device", "os": "os", "browser": "browser", "screen": "screen", "locale": "locale",

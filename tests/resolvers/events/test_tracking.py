@@ -7,13 +7,23 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.core.documents import Event, Purpose, User
+from app.core.documents.events import EventContext
 from app.core.settings import Settings
 from resolvers.courses.courses import upsert_courses
 from resolvers.errors import ErrorCode, UseCaseError
 from resolvers.events.ingestion import EventWriter
-from resolvers.events.tracking import MAX_CLOCK_SKEW, EventResult, EventStatus, IngestOptions, track_events
+from resolvers.events.tracking import (
+    MAX_CLOCK_SKEW,
+    EventRecord,
+    EventResult,
+    EventStatus,
+    IngestOptions,
+    track_events,
+)
 from resolvers.practice.knowledge import trackers_for
 from resolvers.profile.users import get_user
 from tests.conftest import CommandCounter
@@ -416,3 +426,29 @@ async def test_concurrent_calls_for_one_learner_lose_no_update() -> None:
     assert user is not None
     assert user.insights.events == 6
     assert len(user.recent_activity) == 6
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                                  max_size=3), max_leaves=8)
+_CONTEXT = st.fixed_dictionaries({}, optional={name: st.none() | st.text(max_size=8) for name in EventContext.model_fields})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(course=st.none() | st.text(max_size=6), session=st.none() | st.text(max_size=6),
+       stamp=st.none() | st.datetimes(timezones=st.just(UTC)), context=st.none() | _CONTEXT,
+       properties=st.dictionaries(st.text(max_size=6), _JSON, max_size=4), purpose=st.sampled_from(list(Purpose)))
+def test_a_records_document_is_its_dump_by_alias(course: str | None, session: str | None, stamp: datetime | None,
+                                                 context: dict[str, Any] | None, properties: dict[str, Any],
+                                                 purpose: Purpose) -> None:
+    """`document()` is written out for speed: it must stay `model_dump(by_alias=True)`, key order and types
+    included, and the shape of `Event`'s documents."""
+    raw = {"id": "u1:e1", "user_id": "u1", "type": "page_view", "course_id": course, "event_id": "e1",
+           "client_timestamp": stamp, "server_timestamp": datetime(2026, 1, 2, tzinfo=UTC), "session_id": session,
+           "purpose": purpose, "properties": properties} | ({"context": context} if context is not None else {})
+    record = EventRecord.model_validate(raw)
+    document, dumped = record.document(), record.model_dump(by_alias=True)
+    assert list(document) == list(dumped) == ["_id", *(name for name in Event.model_fields if name not in (
+        "id", "revision_id"))]
+    assert document == dumped and list(document["context"]) == list(dumped["context"])
+    assert [type(value) for value in document.values()] == [type(value) for value in dumped.values()]
