@@ -1,4 +1,5 @@
-"""How many turns of a busy event loop one store command waits for, with PyMongo's async driver.
+"""How many turns of a busy event loop one store command waits for: PyMongo's async round trip, and the one
+Pathwise installs (`app/core/store/wire.py`), side by side.
 
 A server under load runs its event loop at capacity: every callback that is ready waits for the others of the
 same turn. This keeps the loop that busy with one callback of `--busy-ms` of CPU per turn, sends one command at a
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pymongo import AsyncMongoClient
 
+from app.core.store import wire
 from app.core.store.embedded import embedded_store
 
 
@@ -46,7 +48,11 @@ async def measure(uri: str, busy_s: float, repeat: int) -> None:
         "insert_one": lambda: collection.insert_one({"n": 1}),
         "update_one": lambda: collection.update_one({"_id": "learner"}, {"$set": {"n": 2}}),
     }
-    for name, command in commands.items():
+    for (name, command), kind in [(item, kind) for kind in ("pymongo", "pathwise") for item in commands.items()]:
+        if kind == "pymongo":
+            wire.uninstall()
+        else:
+            wire.install()
         counted, walls = [], []
         for _ in range(repeat):
             turns[0], running[0] = 0, True
@@ -57,7 +63,8 @@ async def measure(uri: str, busy_s: float, repeat: int) -> None:
             running[0] = False
             counted.append(turns[0])
             await asyncio.sleep(0.01)
-        print(f"{name:<11} {statistics.median(counted):4.0f} turns, {statistics.median(walls) * 1000:6.1f} ms "
+        wall_ms = statistics.median(walls) * 1000
+        print(f"{kind:<8} {name:<11} {statistics.median(counted):4.0f} turns, {wall_ms:6.1f} ms "
               f"(median of {repeat}; a turn is {busy_s * 1000:.0f} ms of other work)")
     await client.close()
 

@@ -12,6 +12,7 @@ from pymongo.errors import OperationFailure
 from pymongo.monitoring import CommandListener
 
 from app.core.documents import DOCUMENT_MODELS, AuditEntry, Event
+from app.core.store import wire
 from app.core.store.command_metrics import StoreCommandMetrics
 
 
@@ -19,7 +20,9 @@ def make_client(uri: str, listeners: list[CommandListener] | None = None, select
                 reply_timeout_ms: int | None = None) -> AsyncMongoClient[Any]:
     """A client for `uri`; `listeners` observe every command (tests count them). An operation fails once the
     database has not been reachable for `select_timeout_ms`, or has not replied for `reply_timeout_ms`.
-    (Not pymongo's timeoutMS: it would bound a whole cursor, and replace the server selection timeout.)"""
+    (Not pymongo's timeoutMS: it would bound a whole cursor, and replace the server selection timeout.)
+    Its round trips wait once in the calling task, not on tasks of their own (`wire`)."""
+    wire.install()
     return AsyncMongoClient(
         uri, tz_aware=True, serverSelectionTimeoutMS=select_timeout_ms,
         connectTimeoutMS=max(select_timeout_ms, 1_000), socketTimeoutMS=reply_timeout_ms,
