@@ -20,6 +20,8 @@ course through `trackEvents` during the pathwise phases (so their next answers a
 
     .venv/bin/python bench/serving.py --workdir /tmp/rbench                # CPU per answer, 3 rounds
     .venv/bin/python bench/serving.py --workdir /tmp/rbench --actions-per-second 20 --only bare cached
+    .venv/bin/python bench/serving.py --workdir /tmp/rbench --actions-per-second 20 --only bare cached \
+        --measure quiet --clients 2                                   # actions alone, then at 2 clients
 
 Not a test: run it by hand. Needs `wrk` (Debian package) and the Coursera catalog in ../shared/data.
 """
@@ -158,6 +160,17 @@ def one_phase(args: argparse.Namespace, name: str, ports: dict[str, int], pid: i
     return numbers
 
 
+def quiet_actions(args: argparse.Namespace, port: int, admin: str, courses: list[str]) -> None:
+    """The actions alone on the cached server for `--duration` s: a one-event call's latency with no other load,
+    the floor under the phases' numbers."""
+    with bench.Actors(port, admin, courses, args.actions_per_second) as actors:
+        time.sleep(args.duration)
+    if actors.latencies:
+        print(f"  quiet      actions {actors.sent} (one-event trackEvents p50 "
+              f"{bench.percentile(actors.latencies, .5) * 1000:.1f}, p99 "
+              f"{bench.percentile(actors.latencies, .99) * 1000:.1f} ms), no other load", flush=True)
+
+
 def report(results: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     keys = ("server_cpu_ms", "store_cpu_ms", "per_second", "p50_ms", "p99_ms")
     summary = {name: {key: median_of(rows, key) for key in keys} for name, rows in results.items()}
@@ -196,6 +209,8 @@ def run(args: argparse.Namespace, workspace: bench.Workspace, store_pid: int) ->
             quiet_s = wait_quiet(servers[name].pid)
             print(f"  {name}: background work done after {quiet_s:.0f} s; idle CPU "
                   f"{IDLE[servers[name].pid] * 1000:.1f} ms/s (netted out)")
+        if "quiet" in args.measure and "cached" in servers and args.actions_per_second:
+            quiet_actions(args, ports["cached"], admin, courses)
         print(f"phases ({args.clients} clients, {args.duration:.0f} s each):")
         for round_ in range(args.rounds):
             for name in (phase for phase in PHASES if phase in servers):
@@ -219,8 +234,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10, help="seconds per phase")
     parser.add_argument("--clients", type=int, default=8, help="wrk connections")
     parser.add_argument("--only", nargs="+", choices=PHASES, default=list(PHASES))
-    parser.add_argument("--measure", nargs="*", choices=["cold"], default=["cold"],
-                        help="also the first answer of each learner after the cached server's start")
+    parser.add_argument("--measure", nargs="*", choices=["cold", "quiet"], default=["cold"],
+                        help="also the first answer of each learner after the cached server's start (cold); "
+                             "the actions' latency on the quiet cached server, without wrk (quiet)")
     parser.add_argument("--cold-seconds", type=float, default=30, help="wall time of the cold pass (its requests "
                         "are counted; wrk waits this long even when every learner was asked sooner)")
     parser.add_argument("--actions-per-second", type=float, default=0)

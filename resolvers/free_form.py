@@ -12,6 +12,11 @@ MIN_YEAR, MAX_YEAR = 1970, 9998  # a stored date-time, in any time zone, stays a
 MAX_BYTES = 16 * 1024
 # One encoder for every check: `json.dumps` with options builds a new JSONEncoder per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+# A bound of the JSON's size from the dict's `repr`, ~2× as fast as encoding it (every event's properties are
+# checked): each character `repr` writes for a string becomes at most 6 bytes of JSON (a control character's
+# `\u0001`; other characters take at most 4 bytes of UTF-8), and numbers, booleans, null, quotes and separators
+# are no longer in JSON than in `repr` (the walk has refused non-finite numbers before this is read).
+_MAX_BYTES_PER_REPR_CHAR = 6
 
 
 def free_form_problem(value: Any, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> str | None:
@@ -21,6 +26,8 @@ def free_form_problem(value: Any, max_bytes: int = MAX_BYTES, max_depth: int = M
     problem = _walk(value, depth=1, max_depth=max_depth)
     if problem:
         return problem
+    if len(repr(value)) * _MAX_BYTES_PER_REPR_CHAR <= max_bytes:  # small for sure: no need to encode it
+        return None
     size = _encoded_size(value)
     if size > max_bytes:
         return f"is {size} bytes; at most {max_bytes} are allowed"

@@ -114,10 +114,26 @@ def events_ingested(outcomes: Iterable[tuple[str, str | None]]) -> None:
 def events_stored(documents: Iterable[dict[str, object]], now: datetime | None = None) -> None:
     """Observe the lag of stored event documents, from their `server_timestamp`."""
     now = now or utcnow()
-    for document in documents:
-        arrived = document.get("server_timestamp")
+    # one call's events share their arrival time: one observation per distinct time, weighted by its count
+    for arrived, count in Tally(document.get("server_timestamp") for document in documents).items():
         if isinstance(arrived, datetime):
-            EVENT_LAG.observe(max((now - arrived).total_seconds(), 0.0))
+            observe_many(EVENT_LAG, max((now - arrived).total_seconds(), 0.0), count)
+
+
+def observe_many(histogram: Histogram, amount: float, count: int) -> None:
+    """`histogram.observe(amount)` `count` times, in one step: prometheus-client has no weighted observation, and
+    500 observations of one value cost ~1 ms of a 500-event call. Falls back to observing `count` times where
+    the histogram's layout is not the one this was written against (tests/app/core/test_metrics.py)."""
+    buckets, bounds, total = (getattr(histogram, name, None) for name in ("_buckets", "_upper_bounds", "_sum"))
+    if not (isinstance(buckets, list) and isinstance(bounds, list) and len(buckets) == len(bounds) and total):
+        for _ in range(count):
+            histogram.observe(amount)
+        return
+    total.inc(amount * count)
+    for bucket, bound in zip(buckets, bounds, strict=True):
+        if amount <= bound:
+            bucket.inc(count)
+            break
 
 
 def watch_event_queue(depth: Callable[[], int]) -> None:

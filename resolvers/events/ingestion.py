@@ -216,6 +216,8 @@ class EventWriter:
                 return await self._insert(chunk)
 
         size = self._batch_size
+        if len(documents) <= size:  # one insert: awaited directly (a task for it would cost two more loop turns)
+            return await self._insert(documents)
         chunks = [documents[start:start + size] for start in range(0, len(documents), size)]
         return _joined(chunks, await asyncio.gather(*(insert(chunk) for chunk in chunks), return_exceptions=True))
 

@@ -1,7 +1,6 @@
 """Raw learner events: checked one by one against the taxonomy and the learner's consent, stored in
 bulk through the ingestion buffer, then folded into the living profile. Retries are idempotent."""
 
-import asyncio
 import contextlib
 import re
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from app.core import metrics
+from app.core.concurrency import both
 from app.core.documents import Event, Purpose, User
 from app.core.documents.events import EventContext
 from app.core.identifiers import id_problem
@@ -129,8 +129,8 @@ async def track_events(events: list[dict[str, Any]], options: IngestOptions) -> 
         # move usage patterns (then the lists outlive them)
         async with changing({record.user_id for record in stored if shapes_recommendations(record.type)}):
             # independent updates, concurrently: each round trip waits behind other calls' inserts in the store
-            await asyncio.gather(folding.apply_events(stored, options.half_life_days, catalog, learners.states),
-                                 _practice(stored, options))
+            await both(folding.apply_events(stored, options.half_life_days, catalog, learners.states),
+                       _practice(stored, options))
     metrics.events_ingested((result.status, result.code) for result in results.values())
     return [results[index] for index in range(len(events))]
 
@@ -140,7 +140,7 @@ async def _checked_and_stored(cleaned: list[dict[str, Any]], usable: list[dict[s
                               ) -> tuple[list[EventRecord], folding.Catalog, _Learners]:
     """The events stored by this call (not the duplicates; every other event's result is in `results`), with
     the courses and learners read to check them (one find each, concurrently)."""
-    catalog, learners = await asyncio.gather(_known_courses(usable), _learners(usable, options))
+    learners, catalog = await both(_learners(usable, options), _known_courses(usable))
     batch = _Batch(catalog, learners.consents)
     records: list[tuple[int, EventRecord]] = []
     for index, raw in enumerate(cleaned):
@@ -158,8 +158,8 @@ async def _practice(stored: list[EventRecord], options: IngestOptions) -> None:
     """Quiz answers move the learner's mastery (knowledge tracing) and review schedule (spaced repetition)."""
     answers = [record for record in stored if record.type == "quiz_answer"]
     if answers:
-        await asyncio.gather(knowledge.record_quiz_answers(answers, options.settings, options.trackers),
-                             reviews.record_quiz_answers(answers, options.settings.review_retention))
+        await both(knowledge.record_quiz_answers(answers, options.settings, options.trackers),
+                   reviews.record_quiz_answers(answers, options.settings.review_retention))
 
 
 async def _known_courses(events: list[dict[str, Any]]) -> folding.Catalog:

@@ -121,24 +121,48 @@ async def _record(tracker: MasteryTracker, user_id: str, answers: list[Answer], 
 
 
 def _practice_fields(tracker: MasteryTracker, held: KnowledgeState | None, answers: list[Answer]) -> dict[str, Any]:
-    """The fields to `$set` once `answers` are applied to `held`."""
+    """The fields to `$set` once `answers` are applied to `held`: each practised skill's mastery as the last of its
+    answers left it (built once per skill, not once per answer: a batch often holds many answers of one skill)."""
     learner = tracker.learner(held.model_state, held.skill_numbers) if held else tracker.learner({}, {})
-    skills = dict(held.skills) if held else {}
-    fields: dict[str, Any] = {}
+    keys: dict[str, str] = {}  # skill id -> field key, computed once per skill
+    practised: dict[str, _Practised] = {}
     for answer in answers:
-        key, estimate = field_key(answer.skill), tracker.apply(learner, answer)
-        skills[key] = _practised(skills.get(key), estimate, answer)
-        fields[f"skills.{key}"] = skills[key].model_dump()
-        fields[f"skill_ids.{key}"] = answer.skill
+        key = keys.get(answer.skill) or keys.setdefault(answer.skill, field_key(answer.skill))
+        estimate = tracker.apply(learner, answer)
+        entry = practised.get(key) or practised.setdefault(key, _Practised.of(held.skills.get(key) if held else None))
+        entry.add(estimate, answer)
+    fields: dict[str, Any] = {}
+    for key, entry in practised.items():
+        fields[f"skills.{key}"] = entry.mastery().model_dump()
+        fields[f"skill_ids.{key}"] = entry.skill
     return fields | {"model_state": learner.state.to_dict(), "skill_numbers": learner.numbers}
 
 
-def _practised(held: SkillMastery | None, estimate: Estimate, answer: Answer) -> SkillMastery:
-    last = held.practiced_at if held and held.practiced_at and held.practiced_at > answer.at else answer.at
-    return SkillMastery(probability=estimate.probability, confidence=estimate.confidence,
-                        attempts=(held.attempts if held else 0) + 1,
-                        correct=(held.correct if held else 0) + int(answer.correct), source=PRACTICE,
-                        practiced_at=last)
+@dataclass
+class _Practised:
+    """One skill's mastery as a call's answers move it: the latest estimate, the counts, the latest practice."""
+
+    attempts: int
+    correct: int
+    practiced_at: datetime | None
+    estimate: Estimate | None = None
+    skill: str = ""  # the skill id the latest answer named
+
+    @classmethod
+    def of(cls, held: SkillMastery | None) -> "_Practised":
+        return cls(held.attempts, held.correct, held.practiced_at) if held else cls(0, 0, None)
+
+    def add(self, estimate: Estimate, answer: Answer) -> None:
+        self.estimate, self.skill = estimate, answer.skill
+        self.attempts, self.correct = self.attempts + 1, self.correct + int(answer.correct)
+        if self.practiced_at is None or answer.at >= self.practiced_at:  # an older answer leaves it as it was
+            self.practiced_at = answer.at
+
+    def mastery(self) -> SkillMastery:
+        assert self.estimate is not None
+        return SkillMastery(probability=self.estimate.probability, confidence=self.estimate.confidence,
+                            attempts=self.attempts, correct=self.correct, source=PRACTICE,
+                            practiced_at=self.practiced_at)
 
 
 async def _write_practice(user_id: str, held: KnowledgeState | None, fields: dict[str, Any]) -> bool:

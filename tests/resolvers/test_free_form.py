@@ -256,3 +256,23 @@ def test_unstorable_matches_its_plain_definition(value: object, max_depth: int) 
     assert unstorable(value, max_depth=max_depth) == _unstorable_by_definition(value, max_depth=max_depth)
     wrapped = _Mapping({"x": value})
     assert unstorable(wrapped, max_depth=max_depth) == _unstorable_by_definition(wrapped, max_depth=max_depth)
+
+
+_JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(
+    allow_nan=False, allow_infinity=False) | st.text(st.characters(exclude_categories=["Cs"]), max_size=20) | st.dates()
+_JSON_VALUES = st.recursive(_JSON_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.text(max_size=8), _JSON_VALUES, max_size=5))
+def test_the_repr_bound_of_the_size_is_never_below_it(value: dict[str, Any]) -> None:
+    """free_form_problem skips encoding a value whose `repr` bounds its JSON size below the limit."""
+    assert _encoded_size(value) <= 6 * len(repr(value))
+
+
+def test_a_value_near_the_size_limit_is_still_measured() -> None:
+    """Control characters take 6 bytes of JSON: the bound must not let a value over the limit through."""
+    value = {"x": "\x01" * (MAX_BYTES // 6 + 1)}
+    assert free_form_problem(value) == f"is {_encoded_size(value)} bytes; at most {MAX_BYTES} are allowed"
+    assert free_form_problem({"x": "a" * (MAX_BYTES - 20)}) is None

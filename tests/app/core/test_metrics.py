@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry, Histogram
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core import metrics
@@ -146,3 +146,30 @@ def test_a_batchs_events_are_counted_each_by_outcome() -> None:
 
 def test_store_restarts_are_read_from_the_supervisor_at_scrape_time() -> None:
     assert REGISTRY.get_sample_value("pathwise_store_restarts_total") == restart_count()
+
+
+@pytest.mark.parametrize("amount", [0.0, 0.004, 0.1, 2.5, 1e9])
+def test_a_weighted_observation_is_that_many_observations(amount: float) -> None:
+    def samples(histogram: Histogram, registry: CollectorRegistry) -> list[tuple[str, dict[str, str], float]]:
+        return [(s.name, s.labels, s.value) for metric in registry.collect() for s in metric.samples
+                if not s.name.endswith("_created")]
+
+    one_by_one, weighted = CollectorRegistry(), CollectorRegistry()
+    first = Histogram("lag_seconds", "", buckets=metrics.FAST_BUCKETS, registry=one_by_one)
+    second = Histogram("lag_seconds", "", buckets=metrics.FAST_BUCKETS, registry=weighted)
+    for _ in range(7):
+        first.observe(amount)
+    metrics.observe_many(second, amount, 7)
+    expected, got = samples(first, one_by_one), samples(second, weighted)
+    assert [(name, labels) for name, labels, _ in expected] == [(name, labels) for name, labels, _ in got]
+    assert [value for *_, value in got] == pytest.approx([value for *_, value in expected])
+
+
+def test_a_batchs_lag_is_observed_once_per_event() -> None:
+    def lag_count() -> float:
+        return REGISTRY.get_sample_value("pathwise_event_ingestion_lag_seconds_count") or 0.0
+
+    before, now = lag_count(), utcnow()
+    arrived = now - timedelta(seconds=1)
+    metrics.events_stored([{"server_timestamp": arrived}] * 500 + [{"server_timestamp": now}], now)
+    assert lag_count() - before == 501

@@ -136,3 +136,16 @@ async def test_the_queue_is_cut_at_first_and_checks_it() -> None:
     for bad in (0, 101):
         with pytest.raises(UseCaseError, match="first"):
             await review_queue("u1", bad, T0, 0.9)
+
+
+def test_a_card_document_is_its_model_dump() -> None:
+    """The write path builds card documents by hand: they must be exactly what the model would dump."""
+    from resolvers.practice.review_queue import _Card, _document
+
+    memory = FSRS.review(FSRS.new("ex-1", T0), QuizOutcome(False), T0)
+    stored = {"_id": "u1:ex-1", "user_id": "u1", "exercise_id": "ex-1", "skills": ["algebra"],
+              "memory": memory.to_dict(), "due": memory.due, "last_review": T0, "reviews": 3, "lapses": 1}
+    card = _Card.model_validate(stored)
+    document = _document(card, ItemMemory.from_dict(card.memory))
+    assert document == card.model_dump(by_alias=True) == stored
+    assert list(document) == list(card.model_dump(by_alias=True))
