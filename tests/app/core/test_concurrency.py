@@ -99,6 +99,6 @@ async def turns_until_done(gathering: Callable[[Awaitable[Any], Awaitable[Any]],
 
 
 async def test_the_caller_resumes_in_fewer_loop_turns_than_with_gather() -> None:
-    with_gather = await turns_until_done(lambda a, b: asyncio.gather(a, b))
+    with_gather = await turns_until_done(asyncio.gather)
     with_both = await turns_until_done(both)
     assert with_both < with_gather, (with_both, with_gather)
