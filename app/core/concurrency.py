@@ -6,7 +6,9 @@ work (~9 ms at 8 clients on the cached recommendations in bench/README.md), so a
 four turns for nothing. `both` runs the second awaitable as a task and the first in the caller's own task: the
 first starts at once, and the caller resumes as soon as the first is done (not one turn after), finding the second
 done or waiting for it alone. The semantics are `gather`'s (Python 3.11 has no eager tasks): both run to the end;
-the first failure propagates while the other keeps running; cancelling the caller cancels both.
+the first failure propagates while the other keeps running; cancelling the caller cancels both. One difference:
+the first runs in the caller's context, so a context variable it sets and leaves set is the caller's afterwards
+(`gather` runs each in a copy); PyMongo's deadlines and Beanie leave none set.
 """
 
 import asyncio
