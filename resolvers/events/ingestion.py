@@ -209,15 +209,15 @@ class EventWriter:
         """One `insert_many` per `batch_size` documents, `INSERTS_IN_FLIGHT` at a time. Small inserts let other
         requests' reads and updates into the store between them; a second one in flight keeps the store busy
         while the event loop is away answering the first."""
+        size = self._batch_size
+        if len(documents) <= size:  # one insert: awaited directly (a task for it would cost two more loop turns)
+            return await self._insert(documents)
         lanes = asyncio.Semaphore(INSERTS_IN_FLIGHT)
 
         async def insert(chunk: list[dict[str, Any]]) -> list[bool]:
             async with lanes:
                 return await self._insert(chunk)
 
-        size = self._batch_size
-        if len(documents) <= size:  # one insert: awaited directly (a task for it would cost two more loop turns)
-            return await self._insert(documents)
         chunks = [documents[start:start + size] for start in range(0, len(documents), size)]
         return _joined(chunks, await asyncio.gather(*(insert(chunk) for chunk in chunks), return_exceptions=True))
 

@@ -108,7 +108,7 @@ def _new_card(scheduler: SpacedRepetition, entry: _Answer, exercise: _ExerciseFa
     skills = exercise.skills if exercise is not None else [s for s in [entry.answer.skill] if s]
     memory = scheduler.new(entry.answer.item_id, entry.at)
     card = _Card(id=entry.key, user_id=entry.user_id, exercise_id=entry.answer.item_id, skills=list(skills),
-                 due=memory.due)  # (validating is faster than pydantic's model_construct here)
+                 due=memory.due)
     return card, memory
 
 
@@ -131,7 +131,7 @@ def _document(card: _Card, memory: ItemMemory) -> dict[str, Any]:
             "reviews": card.reviews, "lapses": card.lapses}
 
 
-def reviewed_cards(scheduler: SpacedRepetition, answers: Sequence[_Answer], cards: dict[str, _Card],
+def _reviewed_cards(scheduler: SpacedRepetition, answers: Sequence[_Answer], cards: dict[str, _Card],
                    exercises: dict[str, _ExerciseFacts]) -> list[dict[str, Any]]:
     """The documents of the cards `answers` (in time order) review, starting from the stored `cards` (by key; their
     counts change in place). Each card's FSRS memory is read once and written once, however many answers it gets
@@ -162,7 +162,7 @@ async def record_quiz_answers(events: Sequence[StoredEvent], retention: float) -
     found = [_Card.model_validate(document) for document in documents]
     cards = {c.id: c for c in found if ReviewCard.key(c.user_id, c.exercise_id) == c.id}
     writes = [ReplaceOne({"_id": document["_id"]}, document, upsert=True)
-              for document in reviewed_cards(_scheduler(retention), answers, cards, exercises)]
+              for document in _reviewed_cards(_scheduler(retention), answers, cards, exercises)]
     await ReviewCard.get_pymongo_collection().bulk_write(writes, ordered=False)
 
 
