@@ -390,11 +390,14 @@ class Actors:
     course (a `rate` event through `trackEvents`, as their platform would send it), so their next request is
     computed afresh. Runs in a thread of this process, beside the client process."""
 
-    def __init__(self, port: int, admin_token: str, courses: list[str], per_second: float) -> None:
+    def __init__(self, port: int, admin_token: str, courses: list[str], per_second: float,
+                 learner_tokens: list[str] | None = None) -> None:
         self.port, self.token, self.courses, self.per_second = port, admin_token, courses, per_second
+        self.learner_tokens = learner_tokens  # given: each actor then asks for their recommendations
         self.sent = 0
         self.error: Exception | None = None
         self.latencies: list[float] = []
+        self.next_latencies: list[float] = []  # the acted learner's next answer (computed afresh)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -430,21 +433,29 @@ class Actors:
                                      headers={"authorization": f"Bearer {self.token}"}) as client:
             running = []
             while not self._stop.is_set():
-                running.append(asyncio.create_task(self._one(client, f"learner-{rng.randrange(LEARNERS):04d}",
+                running.append(asyncio.create_task(self._one(client, rng.randrange(LEARNERS),
                                                              rng.choice(self.courses), rng.choice([4, 5]))))
                 await asyncio.sleep(1 / self.per_second)
             await asyncio.gather(*running)
 
-    async def _one(self, client: Any, learner: str, course: str, rating: int) -> None:
+    async def _one(self, client: Any, number: int, course: str, rating: int) -> None:
         event = {"eventId": f"act-{uuid.uuid4().hex}", "type": "rate", "courseId": course,
                  "properties": {"rating": rating}}
         sent = time.monotonic()
-        response = await client.post("/graphql", json={"query": ACT, "variables": {"e": [event], "u": learner}})
+        response = await client.post("/graphql", json={"query": ACT, "variables": {
+            "e": [event], "u": f"learner-{number:04d}"}})
         self.latencies.append(time.monotonic() - sent)
         body = response.json()
         if body.get("errors") or body["data"]["trackEvents"]["accepted"] != 1:
             raise RuntimeError(f"an action was refused: {body}")
         self.sent += 1
+        if self.learner_tokens:  # the learner's next answer, as their app would ask right after
+            sent = time.monotonic()
+            response = await client.post("/graphql", json={"query": QUERY}, headers={
+                "authorization": f"Bearer {self.learner_tokens[number]}"})
+            self.next_latencies.append(time.monotonic() - sent)
+            if response.json().get("errors"):
+                raise RuntimeError(f"a learner's next answer failed: {response.text[:300]}")
 
 
 def cache_counts(port: int, partner_token: str | None) -> tuple[int, int]:

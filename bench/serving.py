@@ -102,6 +102,8 @@ def measured(pid: int, store_pid: int, run: Any) -> dict[str, Any]:
 def show(name: str, numbers: dict[str, Any]) -> None:
     acted = (f"  actions {numbers['actions']} (one-event trackEvents p50 {numbers['action_p50_ms']:.1f}, "
              f"p99 {numbers['action_p99_ms']:.1f} ms)") if numbers.get("actions") else ""
+    if "next_p50_ms" in numbers:
+        acted += f"; next answer p50 {numbers['next_p50_ms']:.1f}, p99 {numbers['next_p99_ms']:.1f} ms"
     print(f"  {name:<10} {numbers['requests']:>7} req {numbers['per_second']:>8.1f}/s  server CPU "
           f"{numbers['server_cpu_ms']:6.2f} ms/req  store {numbers['store_cpu_ms']:5.2f}  p50 {numbers['p50_ms']:6.1f} "
           f"p99 {numbers['p99_ms']:6.1f} ms{acted}", flush=True)
@@ -150,12 +152,16 @@ def cold_pass(port: int, pid: int, store_pid: int, tokens: Path, seconds: float)
 def one_phase(args: argparse.Namespace, name: str, ports: dict[str, int], pid: int, store_pid: int, tokens: Path,
               admin: str, courses: list[str], offset: int) -> dict[str, Any]:
     acting = args.actions_per_second if name != "bare" else 0
-    with bench.Actors(ports[name], admin, courses, acting) as actors:
+    learners = tokens.read_text().split() if args.next_answer else None
+    with bench.Actors(ports[name], admin, courses, acting, learners) as actors:
         numbers = measured(pid, store_pid, lambda: wrk(ports[name], tokens, args.clients, args.duration, offset=offset))
     numbers["actions"] = actors.sent
     if actors.latencies:  # each action is one single-event trackEvents call, under the phase's load
         numbers["action_p50_ms"] = bench.percentile(actors.latencies, .5) * 1000
         numbers["action_p99_ms"] = bench.percentile(actors.latencies, .99) * 1000
+    if actors.next_latencies:  # the acted learner's next answer: computed afresh, under the phase's load
+        numbers["next_p50_ms"] = bench.percentile(actors.next_latencies, .5) * 1000
+        numbers["next_p99_ms"] = bench.percentile(actors.next_latencies, .99) * 1000
     show(name, numbers)
     return numbers
 
@@ -205,7 +211,9 @@ def run(args: argparse.Namespace, workspace: bench.Workspace, store_pid: int) ->
             results["cold"] = [cold_pass(ports["cached"], servers["cached"].pid, store_pid, token_file,
                                          args.cold_seconds)]
         for name in servers:  # warm-up: every learner asked, not reported; then the idle CPU of each server
-            wrk(ports[name], token_file, 8, max(1, round(args.duration / 2)))
+            if name != "bare":
+                wait_ready(ports[name])  # the serving states warmed at start, as in production
+            wrk(ports[name], token_file, 8, 120, once=True)  # each learner once (a timed pass missed some)
             quiet_s = wait_quiet(servers[name].pid)
             print(f"  {name}: background work done after {quiet_s:.0f} s; idle CPU "
                   f"{IDLE[servers[name].pid] * 1000:.1f} ms/s (netted out)")
@@ -240,6 +248,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cold-seconds", type=float, default=30, help="wall time of the cold pass (its requests "
                         "are counted; wrk waits this long even when every learner was asked sooner)")
     parser.add_argument("--actions-per-second", type=float, default=0)
+    parser.add_argument("--next-answer", action="store_true", help="each actor then asks for their recommendations "
+                        "(the acted learner's next answer, computed afresh): its latency under the phase's load")
     parser.add_argument("--server-env", nargs="*", default=[], metavar="PATHWISE_NAME=VALUE")
     parser.add_argument("--json", type=Path)
     return parser.parse_args()

@@ -5,7 +5,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -13,15 +13,17 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from app.core.concurrency import TurnGate
 from app.core.settings import Settings
 from app.core.tokens import InvalidTokenError, TokenVerifier
 from resolvers.errors import STORE_UNAVAILABLE, ErrorCode, clipped, store_unavailable
 from schema.context import Context
 from schema.error_codes import INTERNAL_SERVER_ERROR, client_code, is_unexpected
 from schema.graphiql import BUILT_ASSETS, graphiql_page
+from schema.priorities import is_write
 from schema.request_bodies import BadRequestBodyError, decoded_json
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -33,6 +35,7 @@ class PathwiseGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.verifier = TokenVerifier(settings)
         self.graphiql_assets = graphiql_assets
+        self.read_gate = TurnGate(settings.reads_per_turn) if settings.reads_per_turn else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,6 +52,15 @@ class PathwiseGraphQL(GraphQL[Context, None]):
                 "code": HTTPStatus(error.status_code).name}}]}, error.status_code, media_type=GRAPHQL_RESPONSE,
             ) if prefers else PlainTextResponse(error.reason, status_code=error.status_code)  # as Strawberry answers
         await response(scope, receive, send)
+
+    async def execute_single(self, request: Request, request_adapter: AsyncHTTPRequestAdapter,
+                             sub_response: Response, context: Context, root_value: None,
+                             request_data: GraphQLRequestData) -> ExecutionResult:
+        """Reads pass the read gate first (schema.priorities); writes do not wait for it."""
+        if self.read_gate is not None and not is_write(request_data.query, request_data.operation_name):
+            await self.read_gate.enter()
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value,
+                                            request_data)
 
     def decode_json(self, data: str | bytes) -> object:
         return decoded_json(data)

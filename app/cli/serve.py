@@ -10,6 +10,11 @@ from app.cli.common import DataDir, err, open_store, settings_for, with_database
 from app.core.settings import Settings
 from plugins.registry import PluginError, configured_recommenders
 
+# asyncio's own loop, explicitly: with uvloop, a busy server left the recommender thread waiting and an acted
+# learner's next answer took 0.6-0.7 s instead of ~40 ms; httptools parses HTTP in C (bench/README.md, "Eighth
+# session")
+LOOP, HTTP = "asyncio", "httptools"
+
 
 async def _nothing() -> None:
     return None
@@ -52,13 +57,13 @@ def serve(
         _exit_cleanly_after_uvicorn()
         if workers == 1:
             uvicorn.run(create_app(settings, uri, freeze_heap=True), host=settings.host, port=settings.port,
-                        log_level=settings.log_level, timeout_graceful_shutdown=5)
+                        log_level=settings.log_level, timeout_graceful_shutdown=5, loop=LOOP, http=HTTP)
             return
         signing_secret(settings)  # generated once here, before the workers read it
         load_or_create_key(settings.data_dir)
         os.environ.update({STORE_URI: uri, DATA_DIR: str(settings.data_dir)})
         uvicorn.run("app.workers:app_from_environment", factory=True, workers=workers, host=settings.host,
-                    port=settings.port, log_level=settings.log_level, timeout_graceful_shutdown=5)
+                    port=settings.port, log_level=settings.log_level, timeout_graceful_shutdown=5, loop=LOOP, http=HTTP)
 
 
 def _exit_cleanly_after_uvicorn() -> None:

@@ -173,6 +173,12 @@ class Settings(BaseSettings):
         "computation. Answers are computed for many requests at once, so more threads per computation only contend "
         "for the cores (measured: a threaded BLAS made answers several times dearer); use more cores with --workers.",
     )
+    reads_per_turn: int = Field(
+        default=1, ge=0, le=1_000,
+        description="GraphQL reads (queries) each server process starts in one turn of its event loop; the others "
+        "wait for the next turns, so that writes (mutations) waiting on the store are not stuck behind every read "
+        "in flight (0: no limit). A loop runs one request at a time, so the reads lose no throughput.",
+    )
     gc_young_threshold: int = Field(
         default=50_000, ge=700, le=10_000_000,
         description="Objects a server process may allocate beyond those it freed before the cycle collector runs "

@@ -1,4 +1,5 @@
-"""`both`: gather's semantics for two awaitables, in fewer turns of the event loop."""
+"""`both`: gather's semantics for two awaitables, in fewer turns of the event loop; `TurnGate`: a few callers a
+turn, the others in order in the next turns."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.core.concurrency import both
+from app.core.concurrency import TurnGate, both
 
 
 async def test_both_results_come_in_order_and_the_two_run_together() -> None:
@@ -102,3 +103,94 @@ async def test_the_caller_resumes_in_fewer_loop_turns_than_with_gather() -> None
     with_gather = await turns_until_done(asyncio.gather)
     with_both = await turns_until_done(both)
     assert with_both < with_gather, (with_both, with_gather)
+
+
+class Turns:
+    """Counts the turns of the running event loop while it is in use."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._running = True
+        asyncio.get_running_loop().call_soon(self._tick)
+
+    def _tick(self) -> None:
+        self.count += 1
+        if self._running:
+            asyncio.get_running_loop().call_soon(self._tick)
+
+    def stop(self) -> None:
+        self._running = False
+
+
+async def test_the_gate_passes_per_turn_callers_a_turn_in_the_order_they_came() -> None:
+    gate = TurnGate(2)
+    turns = Turns()
+    passed: list[tuple[int, int]] = []
+
+    async def caller(number: int) -> None:
+        await gate.enter()
+        passed.append((number, turns.count))
+
+    await asyncio.gather(*(caller(number) for number in range(7)))
+    turns.stop()
+    assert [number for number, _ in passed] == list(range(7))  # first come, first served
+    per_turn: dict[int, int] = {}
+    for _, turn in passed:
+        per_turn[turn] = per_turn.get(turn, 0) + 1
+    assert max(per_turn.values()) <= 2
+    assert len(per_turn) >= 4  # 7 callers, 2 a turn
+
+
+async def test_a_caller_passes_at_once_when_the_turn_has_room() -> None:
+    gate = TurnGate(1)
+    turns = Turns()
+    await asyncio.sleep(0)
+    before = turns.count
+    await gate.enter()  # no wait: nothing else passed this turn
+    assert turns.count == before
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # the slot came back a turn later
+    before = turns.count
+    await gate.enter()
+    turns.stop()
+    assert turns.count == before
+
+
+async def test_a_slot_comes_back_however_long_its_caller_runs() -> None:
+    gate = TurnGate(1)
+    release = asyncio.Event()
+
+    async def long_caller() -> None:
+        await gate.enter()
+        await release.wait()  # still running
+
+    holder = asyncio.ensure_future(long_caller())
+    await asyncio.sleep(0)
+    await asyncio.wait_for(gate.enter(), 1)  # passes a turn later, not when the first is done
+    release.set()
+    await holder
+
+
+async def test_a_cancelled_waiter_leaves_its_place_to_the_next() -> None:
+    gate = TurnGate(1)
+    first, waiting, after = (asyncio.ensure_future(gate.enter()) for _ in range(3))
+    await asyncio.sleep(0)  # the three came in one turn: the first passed, the others wait
+    assert first.done() and not waiting.done()
+    waiting.cancel()
+    await asyncio.wait_for(after, 1)
+    assert waiting.cancelled()
+
+
+def test_a_gate_for_nobody_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        TurnGate(0)
+
+
+def test_a_gate_serves_each_event_loop_it_is_used_in() -> None:
+    gate = TurnGate(1)
+
+    async def three() -> None:
+        await asyncio.gather(gate.enter(), gate.enter(), gate.enter())
+
+    asyncio.run(three())
+    asyncio.run(three())  # a semaphore bound to the first loop would refuse the second
