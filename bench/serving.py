@@ -16,7 +16,10 @@ Each phase is `wrk -t2 -c<clients> -d<duration>` with `bench/serving.lua` (each 
 with that learner's own token). The server's CPU comes from /proc/<pid>/stat before and after the phase,
 divided by the requests wrk counted; the store's is reported apart. Phases alternate (bare, cached, computed)
 for `--rounds` rounds and the medians are reported. `--actions-per-second N` adds N learners a second rating a
-course through `trackEvents` during the pathwise phases (so their next answers are computed afresh).
+course through `trackEvents` during the pathwise phases (so their next answers are computed afresh): a second
+`wrk` makes them (`bench/actions.lua`; its latency is wrk's own), or with `--actions-by python` (and
+`--next-answer`, which needs it) the Python client of `bench/recommend.py`, whose own time on these two cores is
+in the latency it reports.
 
     .venv/bin/python bench/serving.py --workdir /tmp/rbench                # CPU per answer, 3 rounds
     .venv/bin/python bench/serving.py --workdir /tmp/rbench --actions-per-second 20 --only bare cached
@@ -45,6 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import recommend as bench
 
 LUA = Path(__file__).resolve().parent / "serving.lua"
+ACTIONS_LUA = Path(__file__).resolve().parent / "actions.lua"
+ACTION_CONNECTIONS = 4  # wrk connections making the actions, each pausing between its answer and its next call
 PHASES = ("bare", "cached", "computed")
 
 
@@ -102,6 +107,8 @@ def measured(pid: int, store_pid: int, run: Any) -> dict[str, Any]:
 def show(name: str, numbers: dict[str, Any]) -> None:
     acted = (f"  actions {numbers['actions']} (one-event trackEvents p50 {numbers['action_p50_ms']:.1f}, "
              f"p99 {numbers['action_p99_ms']:.1f} ms)") if numbers.get("actions") else ""
+    if "action_max_ms" in numbers:
+        acted = acted[:-1] + f", max {numbers['action_max_ms']:.1f} ms, {numbers['actions'] / numbers['wall_s']:.1f}/s)"
     if "next_p50_ms" in numbers:
         acted += f"; next answer p50 {numbers['next_p50_ms']:.1f}, p99 {numbers['next_p99_ms']:.1f} ms"
     print(f"  {name:<10} {numbers['requests']:>7} req {numbers['per_second']:>8.1f}/s  server CPU "
@@ -149,9 +156,54 @@ def cold_pass(port: int, pid: int, store_pid: int, tokens: Path, seconds: float)
     return cold
 
 
+class WrkActions:
+    """`per_second` one-event `trackEvents` calls a second made by a second `wrk` (`bench/actions.lua`) for
+    `duration` s, started beside the phase's own: their latency as wrk measures it, from the request's write to
+    its answer, with no Python client on the machine's cores. Each of the connections pauses `delay` ms between its
+    answer and its next call, the pause shortened by the calls' expected ~10 ms so the rate comes near `per_second`;
+    the rate reached is reported."""
+
+    def __init__(self, port: int, admin: str, courses: Path, per_second: float, duration: float) -> None:
+        self.command = ["wrk", "-t1", f"-c{ACTION_CONNECTIONS}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
+                        "-s", str(ACTIONS_LUA), f"http://127.0.0.1:{port}/graphql"]
+        delay_ms = max(0.0, ACTION_CONNECTIONS * 1000 / per_second - 10) if per_second > 0 else 0
+        self.env = {**os.environ, "WRK_COURSES": str(courses), "WRK_LEARNERS": str(bench.LEARNERS),
+                    "WRK_ADMIN": admin, "WRK_NONCE": secrets.token_hex(6), "WRK_DELAY_MS": str(round(delay_ms)),
+                    "WRK_SEED": str(bench.SEED)}
+        self.per_second = per_second
+        self.process: subprocess.Popen[str] | None = None
+        self.numbers: dict[str, float] = {}
+
+    def __enter__(self) -> "WrkActions":
+        if self.per_second > 0:
+            self.process = subprocess.Popen(self.command, env=self.env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is None:
+            return
+        out, err = self.process.communicate(timeout=120)
+        found = re.search(r"WRK requests=(\d+) errors=(\d+) p50_us=(\d+) p99_us=(\d+) max_us=(\d+)", out)
+        if self.process.returncode != 0 or found is None or err.strip():
+            raise SystemExit(f"the actions' wrk failed ({self.process.returncode}):\n{out}\n{err[:2000]}")
+        requests, errors, p50, p99, most = map(int, found.groups())
+        if errors:
+            raise SystemExit(f"the actions' wrk counted {errors} errors:\n{out}")
+        self.numbers = {"actions": requests, "action_p50_ms": p50 / 1000, "action_p99_ms": p99 / 1000,
+                        "action_max_ms": most / 1000}
+
+
 def one_phase(args: argparse.Namespace, name: str, ports: dict[str, int], pid: int, store_pid: int, tokens: Path,
               admin: str, courses: list[str], offset: int) -> dict[str, Any]:
     acting = args.actions_per_second if name != "bare" else 0
+    if args.actions_by == "wrk":
+        with WrkActions(ports[name], admin, tokens.parent / "courses.txt", acting, args.duration) as made:
+            numbers = measured(pid, store_pid, lambda: wrk(ports[name], tokens, args.clients, args.duration,
+                                                           offset=offset))
+        numbers.update(made.numbers)
+        show(name, numbers)
+        return numbers
     learners = tokens.read_text().split() if args.next_answer else None
     with bench.Actors(ports[name], admin, courses, acting, learners) as actors:
         numbers = measured(pid, store_pid, lambda: wrk(ports[name], tokens, args.clients, args.duration, offset=offset))
@@ -166,9 +218,16 @@ def one_phase(args: argparse.Namespace, name: str, ports: dict[str, int], pid: i
     return numbers
 
 
-def quiet_actions(args: argparse.Namespace, port: int, admin: str, courses: list[str]) -> None:
+def quiet_actions(args: argparse.Namespace, port: int, admin: str, courses: list[str], courses_file: Path) -> None:
     """The actions alone on the cached server for `--duration` s: a one-event call's latency with no other load,
     the floor under the phases' numbers."""
+    if args.actions_by == "wrk":
+        with WrkActions(port, admin, courses_file, args.actions_per_second, args.duration) as made:
+            pass
+        print(f"  quiet      actions {made.numbers['actions']} (one-event trackEvents p50 "
+              f"{made.numbers['action_p50_ms']:.1f}, p99 {made.numbers['action_p99_ms']:.1f} ms, max "
+              f"{made.numbers['action_max_ms']:.1f}), no other load", flush=True)
+        return
     with bench.Actors(port, admin, courses, args.actions_per_second) as actors:
         time.sleep(args.duration)
     if actors.latencies:
@@ -203,6 +262,9 @@ def run(args: argparse.Namespace, workspace: bench.Workspace, store_pid: int) ->
     token_file.write_text("\n".join(tokens) + "\n")
     admin = issue_token(settings, "bench-platform", [Role.ADMIN], timedelta(hours=4))
     courses = bench.course_ids(workspace.uri)
+    if any(set(course) & set('"\\') for course in courses):
+        raise SystemExit("a course id holds a quote or a backslash: bench/actions.lua writes ids into JSON as is")
+    (workspace.root / "courses.txt").write_text("\n".join(courses) + "\n")
     ports = {"bare": bench.free_port(), "cached": bench.free_port(), "computed": bench.free_port()}
     servers = start_servers(args, workspace, ports, tokens[0])
     try:
@@ -218,7 +280,7 @@ def run(args: argparse.Namespace, workspace: bench.Workspace, store_pid: int) ->
             print(f"  {name}: background work done after {quiet_s:.0f} s; idle CPU "
                   f"{IDLE[servers[name].pid] * 1000:.1f} ms/s (netted out)")
         if "quiet" in args.measure and "cached" in servers and args.actions_per_second:
-            quiet_actions(args, ports["cached"], admin, courses)
+            quiet_actions(args, ports["cached"], admin, courses, token_file.parent / "courses.txt")
         print(f"phases ({args.clients} clients, {args.duration:.0f} s each):")
         for round_ in range(args.rounds):
             for name in (phase for phase in PHASES if phase in servers):
@@ -248,11 +310,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cold-seconds", type=float, default=30, help="wall time of the cold pass (its requests "
                         "are counted; wrk waits this long even when every learner was asked sooner)")
     parser.add_argument("--actions-per-second", type=float, default=0)
+    parser.add_argument("--actions-by", choices=["wrk", "python"],
+                        help="who makes the actions: a second wrk (bench/actions.lua; the default) or the Python "
+                             "client of bench/recommend.py (the default with --next-answer, which needs it)")
     parser.add_argument("--next-answer", action="store_true", help="each actor then asks for their recommendations "
                         "(the acted learner's next answer, computed afresh): its latency under the phase's load")
     parser.add_argument("--server-env", nargs="*", default=[], metavar="PATHWISE_NAME=VALUE")
     parser.add_argument("--json", type=Path)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.actions_by is None:
+        args.actions_by = "python" if args.next_answer else "wrk"
+    if args.next_answer and args.actions_by != "python":
+        parser.error("--next-answer needs --actions-by python")
+    return args
 
 
 def main() -> None:

@@ -5,7 +5,10 @@ a single flusher takes what is queued, up to `batch_size` documents (a larger ca
 at the latest `flush_ms` after the first one arrived, and writes it in `insert_many`s of at most
 `batch_size` documents, two of them in flight at a time. With `flush_ms` 0 (the default) this is group
 commit: a lone event is written at once, and the events that arrive while a write is in flight are
-coalesced into the next one, so batching costs no latency when the store keeps up. At most `max_pending`
+coalesced into the next one, so batching costs no latency when the store keeps up. A caller who finds the
+writer idle (nothing queued, no write in flight) makes that one insert in its own task, as the flusher
+would have, without the two hand-offs between tasks: each costs a turn of the event loop, and on a busy
+server a turn is everyone else's work (bench/README.md, ninth session, "The writer's hand-offs"). At most `max_pending`
 documents wait at any time: beyond that, callers wait for room (backpressure), so memory stays bounded
 however slow the database is.
 `stop()` writes everything still buffered before it returns; given a time limit, it fails what is left then.
@@ -29,6 +32,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 from app.core import metrics
 
 DUPLICATE_KEY = 11000
+GAVE_UP = "the server stopped before these events were stored"
 INSERTS_IN_FLIGHT = 2  # per flush: with one at a time, the store sat idle while the event loop handled each reply
 log = logging.getLogger("pathwise.ingestion")
 
@@ -79,6 +83,9 @@ class EventWriter:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._waiting: dict[int, _Pending] = {}  # by id(): queued or being written; failed if stop() gives up
+        self._writing = asyncio.Lock()  # held by the write in flight: the flusher's, or an idle writer's caller's
+        self._alone: dict[asyncio.Task[Any], int] = {}  # callers writing their own documents, and how many
+        self._given_up: set[asyncio.Task[Any]] = set()  # those of them `stop()` gave up on
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="pathwise-event-writer")
@@ -91,20 +98,30 @@ class EventWriter:
         if self._task is None:
             return 0
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), timeout_s)
+            await asyncio.wait_for(self._drained(), timeout_s)
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
         return self._give_up()
 
+    async def _drained(self) -> None:
+        await self._queue.join()
+        async with self._writing:  # a caller's own write still in flight
+            pass
+
     def _give_up(self) -> int:
         unwritten = 0
         for item in self._waiting.values():
             if not item.done.done():
                 unwritten += len(item.documents)
-                item.done.set_exception(StoreUnavailableError("the server stopped before these events were stored"))
+                item.done.set_exception(StoreUnavailableError(GAVE_UP))
         self._waiting.clear()
+        for task, count in self._alone.items():  # their callers get the same error (`_write_alone`)
+            unwritten += count
+            self._given_up.add(task)
+            task.cancel()
+        self._alone.clear()
         if unwritten:
             log.error("%d buffered events could not be written before shutdown; none was acknowledged", unwritten)
         return unwritten
@@ -115,6 +132,8 @@ class EventWriter:
             return []
         if self._closing or self._task is None:
             return await self._write_now(documents)
+        if self._flush_s == 0 and len(documents) <= self._batch_size and self._idle():
+            return await self._write_alone(documents)
         await self._reserve(len(documents))
         if self._closing:  # stop() began while we waited for room: the flusher may be gone
             await self._release(len(documents))
@@ -126,6 +145,31 @@ class EventWriter:
             return await pending.done
         finally:
             self._waiting.pop(id(pending), None)
+
+    def _idle(self) -> bool:
+        return self._queue.empty() and not self._writing.locked()
+
+    async def _write_alone(self, documents: list[dict[str, Any]]) -> list[bool]:
+        """The one insert the flusher would make of these documents, in the caller's task. Callers who come
+        meanwhile queue; the flusher waits for this write as for one of its own, then takes them together."""
+        task = asyncio.current_task()
+        assert task is not None
+        async with self._writing:  # free (the writer is idle): taken without suspending, so no one came between
+            await self._reserve(len(documents))
+            self._alone[task] = len(documents)
+            try:
+                stored = await self._insert(documents)
+            except asyncio.CancelledError:
+                if task not in self._given_up:
+                    raise
+                task.uncancel()  # stop() gave up on this write, as on the queued ones: the same error
+                raise StoreUnavailableError(GAVE_UP) from None
+            finally:
+                self._alone.pop(task, None)
+                self._given_up.discard(task)
+                await self._release(len(documents))
+            metrics.events_stored(documents)
+            return stored
 
     async def _reserve(self, count: int) -> None:
         count = min(count, self._max_pending)
@@ -140,19 +184,21 @@ class EventWriter:
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            size = len(batch[0].documents)
-            deadline = asyncio.get_running_loop().time() + self._flush_s
-            while size < self._batch_size:
-                timeout = deadline - asyncio.get_running_loop().time()
-                try:
-                    item = await asyncio.wait_for(self._queue.get(), timeout) if timeout > 0 else (
-                        self._queue.get_nowait())
-                except (TimeoutError, asyncio.QueueEmpty):
-                    break
-                batch.append(item)
-                size += len(item.documents)
-            await self._flush(batch)
+            first = await self._queue.get()
+            async with self._writing:  # after a caller's own write in flight: what queued meanwhile goes together
+                batch = [first]
+                size = len(first.documents)
+                deadline = asyncio.get_running_loop().time() + self._flush_s
+                while size < self._batch_size:
+                    timeout = deadline - asyncio.get_running_loop().time()
+                    try:
+                        item = await asyncio.wait_for(self._queue.get(), timeout) if timeout > 0 else (
+                            self._queue.get_nowait())
+                    except (TimeoutError, asyncio.QueueEmpty):
+                        break
+                    batch.append(item)
+                    size += len(item.documents)
+                await self._flush(batch)
 
     async def _flush(self, batch: list[_Pending]) -> None:
         documents = [document for item in batch for document in item.documents]

@@ -2,9 +2,12 @@
 experiment arm the answers, cached answers, fallbacks and latency (`ServedTally`), and per day and strategy how
 often each course was in an answer (`ServedCourse`). No learner id is kept.
 
-Counting costs a few dictionary updates per answer; `flush` sends one unordered bulk write of `$inc` upserts, so
+Counting costs a few dictionary updates per answer; `flush` sends unordered bulk writes of `$inc` upserts, so
 several servers add to the same documents and a lost flush loses only its own counts (they are put back and sent
-with the next one when the store did not answer).
+with the next one when the store did not answer). The course counts go in writes of at most
+`COURSE_UPDATES_PER_WRITE` upserts, one after another: a busy server serves hundreds of (day, strategy, course)
+keys in 10 s (~600 under bench/serving.py's load), and on the embedded store their single write held every other
+command, the learners' requests included, for ~90 ms (bench/README.md, ninth session, "The store's stalls").
 """
 
 import logging
@@ -20,6 +23,7 @@ from app.core.documents import ServedCourse, ServedTally, latency_bucket
 
 log = logging.getLogger("pathwise.recommendations")
 FLUSH_SECONDS = 10.0
+COURSE_UPDATES_PER_WRITE = 20
 _SEPARATOR = "|"  # ids start with the strategy: one starting with a date is not found by `_id` on the embedded
 # store (tests/store/test_string_ids.py)
 
@@ -92,14 +96,24 @@ class ServingTallies:
         try:
             if arms:
                 await ServedTally.get_pymongo_collection().bulk_write(list(_arm_updates(arms.items())), ordered=False)
-            if courses:
-                await ServedCourse.get_pymongo_collection().bulk_write(list(_course_updates(courses.items())),
-                                                                       ordered=False)
         except PyMongoError as error:
             log.warning("serving counts not written (%s): kept for the next flush", type(error).__name__)
             self._merge_back(arms, courses)
             return 0
+        await self._flush_courses(list(courses.items()))
         return sum(arm.answers for arm in arms.values())
+
+    async def _flush_courses(self, courses: list[tuple[CourseKey, int]]) -> None:
+        """The course counts, `COURSE_UPDATES_PER_WRITE` at a time; from a write the store did not take on, they
+        are kept for the next flush."""
+        for start in range(0, len(courses), COURSE_UPDATES_PER_WRITE):
+            part = courses[start:start + COURSE_UPDATES_PER_WRITE]
+            try:
+                await ServedCourse.get_pymongo_collection().bulk_write(list(_course_updates(part)), ordered=False)
+            except PyMongoError as error:
+                log.warning("course counts not written (%s): kept for the next flush", type(error).__name__)
+                self._merge_back({}, Counter(dict(courses[start:])))
+                return
 
     def _merge_back(self, arms: dict[ArmKey, _Arm], courses: Counter[CourseKey]) -> None:
         """Put counts that could not be sent back (a retry may double-count a partly applied unordered write:

@@ -104,10 +104,11 @@ async def test_a_full_buffer_makes_callers_wait_and_memory_stays_bounded() -> No
     writes = [asyncio.create_task(writer.write(docs(*(f"w{w}-{d}" for d in range(5))))) for w in range(6)]
     await bounded(collection.entered.wait())
     await settle()
-    # one batch is being written and one waits in the buffer: 10 documents held, 4 callers wait for room
+    # one batch is being written (by its caller, who found the writer idle) and one waits for that write (taken
+    # by the flusher): 10 documents held, 4 callers wait for room
     assert collection.calls == [[f"w0-{d}" for d in range(5)]]
     assert writer._pending == 10  # the bound itself is what is tested
-    assert writer._queue.qsize() == 1
+    assert writer._queue.qsize() == 0 and writer._queue._unfinished_tasks == 1  # type: ignore[attr-defined]
     assert not any(write.done() for write in writes)
     collection.gate.set()
     results = await bounded(asyncio.gather(*writes))
@@ -324,3 +325,70 @@ async def test_stop_gives_up_after_its_time_limit_and_acknowledges_nothing_it_ga
     for write in writes:
         with pytest.raises(StoreUnavailableError):
             write.result()
+
+
+class TaskRecording(FakeCollection):
+    """Records which task made each insert."""
+
+    def __init__(self, open_gate: bool = True) -> None:
+        super().__init__(open_gate)
+        self.tasks: list[asyncio.Task[Any] | None] = []
+
+    async def insert_many(self, documents: list[dict[str, Any]], ordered: bool) -> None:
+        self.tasks.append(asyncio.current_task())
+        await super().insert_many(documents, ordered)
+
+
+async def test_a_caller_who_finds_the_writer_idle_writes_in_its_own_task() -> None:
+    collection = TaskRecording()
+    writer = writer_on(collection, batch_size=10, flush_ms=0)
+    await writer.start()
+    try:
+        caller = asyncio.create_task(writer.write(docs("lone")))
+        assert await bounded(caller) == [True]
+    finally:
+        await writer.stop()
+    assert collection.tasks == [caller]  # not the flusher's: two hand-offs between tasks fewer
+    assert collection.stored.keys() == {"lone"} and writer._pending == 0
+
+
+async def test_callers_who_come_during_a_callers_own_write_are_coalesced_after_it() -> None:
+    collection = TaskRecording(open_gate=False)
+    writer = writer_on(collection, batch_size=10, flush_ms=0)
+    await writer.start()
+    first = asyncio.create_task(writer.write(docs("a")))
+    await bounded(collection.entered.wait())
+    others = [asyncio.create_task(writer.write(docs(name))) for name in ("b", "c", "d")]
+    await settle()
+    assert collection.calls == [["a"]]  # the flusher waits for the write in flight, as for one of its own
+    collection.gate.set()
+    assert await bounded(asyncio.gather(first, *others)) == [[True]] * 4
+    await writer.stop()
+    assert collection.calls == [["a"], ["b", "c", "d"]]
+    assert collection.tasks[0] is first and collection.tasks[1] not in [first, *others]  # the flusher's
+
+
+async def test_with_a_flush_window_a_lone_caller_waits_for_the_flusher() -> None:
+    collection = TaskRecording()
+    writer = writer_on(collection, batch_size=10, flush_ms=20)
+    await writer.start()
+    try:
+        caller = asyncio.create_task(writer.write(docs("lone")))
+        assert await bounded(caller) == [True]
+    finally:
+        await writer.stop()
+    assert collection.tasks != [caller]  # the window was asked for: events that come within it are coalesced
+
+
+async def test_stop_waits_for_a_callers_own_write_in_flight() -> None:
+    collection = FakeCollection(open_gate=False)
+    writer = writer_on(collection, batch_size=10, flush_ms=0)
+    await writer.start()
+    write = asyncio.create_task(writer.write(docs("own")))
+    await bounded(collection.entered.wait())
+    stopping = asyncio.create_task(writer.stop())
+    await settle()
+    assert not stopping.done()
+    collection.gate.set()
+    assert await bounded(stopping) == 0
+    assert write.result() == [True]

@@ -6,7 +6,7 @@ import pytest
 from pymongo.errors import AutoReconnect
 
 from app.core.documents import ServedCourse, ServedTally
-from resolvers.recommendations.tallies import Served, ServingTallies
+from resolvers.recommendations.tallies import COURSE_UPDATES_PER_WRITE, Served, ServingTallies
 
 pytestmark = pytest.mark.usefixtures("clean")
 DAY = datetime(2026, 4, 1, 12, tzinfo=UTC)
@@ -53,3 +53,58 @@ async def test_counts_the_store_did_not_take_are_kept_for_the_next_flush(monkeyp
     assert await tallies.flush() == 2
     stored = await ServedTally.get("hybrid|2026-04-01||")
     assert stored is not None and stored.answers == 2
+
+
+def many_courses(count: int) -> Served:
+    return Served("hybrid", None, None, False, False, 3.0, tuple(("hybrid", f"t-m{i:03d}") for i in range(count)))
+
+
+async def test_course_counts_go_in_writes_of_bounded_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A busy server's flush is cut in writes of at most COURSE_UPDATES_PER_WRITE upserts, so no one write holds
+    the embedded store (and every request waiting on it) for long; all of them arrive."""
+    collection = type(ServedCourse.get_pymongo_collection())
+    sizes: list[int] = []
+    original = collection.bulk_write
+
+    async def counted(self: object, requests: list[object], *args: object, **kwargs: object) -> object:
+        if getattr(self, "name", "") == "served_courses":
+            sizes.append(len(requests))
+        return await original(self, requests, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(collection, "bulk_write", counted)
+    tallies = ServingTallies()
+    tallies.record(many_courses(2 * COURSE_UPDATES_PER_WRITE + 50), DAY)
+    tallies.record(many_courses(3), DAY)
+    assert await tallies.flush() == 2
+    assert sizes == [COURSE_UPDATES_PER_WRITE, COURSE_UPDATES_PER_WRITE, 50]
+    stored = {doc["_id"]: doc["answers"] async for doc in ServedCourse.get_pymongo_collection().find({})}
+    assert len(stored) == 2 * COURSE_UPDATES_PER_WRITE + 50
+    assert stored["hybrid|2026-04-01|t-m000"] == 2 and stored["hybrid|2026-04-01|t-m249"] == 1
+
+
+async def test_course_counts_from_a_write_the_store_did_not_take_are_sent_with_the_next_flush(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    collection = type(ServedCourse.get_pymongo_collection())
+    original = collection.bulk_write
+    writes = [0]
+
+    async def second_fails(self: object, requests: list[object], *args: object, **kwargs: object) -> object:
+        if getattr(self, "name", "") == "served_courses":
+            writes[0] += 1
+            if writes[0] == 2:
+                raise AutoReconnect("store away")
+        return await original(self, requests, *args, **kwargs)  # type: ignore[arg-type]
+
+    tallies = ServingTallies()
+    tallies.record(many_courses(2 * COURSE_UPDATES_PER_WRITE + 50), DAY)
+    with monkeypatch.context() as patched:
+        patched.setattr(collection, "bulk_write", second_fails)
+        assert await tallies.flush() == 1  # the answer's own tally was written
+    assert writes[0] == 2  # the writes after the failed one wait for the next flush
+    stored = await ServedCourse.get_pymongo_collection().count_documents({})
+    assert stored == COURSE_UPDATES_PER_WRITE
+    assert await tallies.flush() == 0  # no answer since: only the kept course counts go
+    counts = [doc["answers"] async for doc in ServedCourse.get_pymongo_collection().find({})]
+    assert len(counts) == 2 * COURSE_UPDATES_PER_WRITE + 50 and set(counts) == {1}
+    tally = await ServedTally.get("hybrid|2026-04-01||")
+    assert tally is not None and tally.answers == 1
