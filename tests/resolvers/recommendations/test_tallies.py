@@ -73,13 +73,15 @@ async def test_course_counts_go_in_writes_of_bounded_size(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(collection, "bulk_write", counted)
     tallies = ServingTallies()
-    tallies.record(many_courses(2 * COURSE_UPDATES_PER_WRITE + 50), DAY)
+    half = COURSE_UPDATES_PER_WRITE // 2
+    tallies.record(many_courses(2 * COURSE_UPDATES_PER_WRITE + half), DAY)
     tallies.record(many_courses(3), DAY)
     assert await tallies.flush() == 2
-    assert sizes == [COURSE_UPDATES_PER_WRITE, COURSE_UPDATES_PER_WRITE, 50]
+    assert sizes == [COURSE_UPDATES_PER_WRITE, COURSE_UPDATES_PER_WRITE, half]
     stored = {doc["_id"]: doc["answers"] async for doc in ServedCourse.get_pymongo_collection().find({})}
-    assert len(stored) == 2 * COURSE_UPDATES_PER_WRITE + 50
-    assert stored["hybrid|2026-04-01|t-m000"] == 2 and stored["hybrid|2026-04-01|t-m249"] == 1
+    assert len(stored) == 2 * COURSE_UPDATES_PER_WRITE + half
+    last = f"hybrid|2026-04-01|t-m{2 * COURSE_UPDATES_PER_WRITE + half - 1:03d}"
+    assert stored["hybrid|2026-04-01|t-m000"] == 2 and stored[last] == 1
 
 
 async def test_course_counts_from_a_write_the_store_did_not_take_are_sent_with_the_next_flush(
@@ -96,7 +98,7 @@ async def test_course_counts_from_a_write_the_store_did_not_take_are_sent_with_t
         return await original(self, requests, *args, **kwargs)  # type: ignore[arg-type]
 
     tallies = ServingTallies()
-    tallies.record(many_courses(2 * COURSE_UPDATES_PER_WRITE + 50), DAY)
+    tallies.record(many_courses(2 * COURSE_UPDATES_PER_WRITE + COURSE_UPDATES_PER_WRITE // 2), DAY)
     with monkeypatch.context() as patched:
         patched.setattr(collection, "bulk_write", second_fails)
         assert await tallies.flush() == 1  # the answer's own tally was written
@@ -105,6 +107,6 @@ async def test_course_counts_from_a_write_the_store_did_not_take_are_sent_with_t
     assert stored == COURSE_UPDATES_PER_WRITE
     assert await tallies.flush() == 0  # no answer since: only the kept course counts go
     counts = [doc["answers"] async for doc in ServedCourse.get_pymongo_collection().find({})]
-    assert len(counts) == 2 * COURSE_UPDATES_PER_WRITE + 50 and set(counts) == {1}
+    assert len(counts) == 2 * COURSE_UPDATES_PER_WRITE + COURSE_UPDATES_PER_WRITE // 2 and set(counts) == {1}
     tally = await ServedTally.get("hybrid|2026-04-01||")
     assert tally is not None and tally.answers == 1

@@ -4,6 +4,7 @@ from outside; and a command suspends its task once, where PyMongo's own round tr
 own. Each contract test runs on PyMongo's round trip too, so a difference between the two shows."""
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -222,3 +223,24 @@ async def test_a_command_suspends_its_task_once(mongo_uri: str) -> None:
         asyncio.tasks._PyTask._Task__step = original  # type: ignore[attr-defined]
         await client.close()
     assert steps == 2
+
+
+async def test_a_command_leaves_no_reference_cycle(mongo_uri: str) -> None:
+    """What a command's round trip builds (its timers' callbacks, their cells, the waiting task) is freed when the
+    command ends, not left for the cycle collector, whose passes stop the event loop."""
+    client: AsyncMongoClient[Any] = make_client(mongo_uri)
+    collection = client["pathwise_wire"]["cycles"]
+    await collection.find_one({})  # connected
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable is kept in gc.garbage, to be looked at
+    try:
+        for _ in range(5):
+            await collection.find_one({"_id": "none"})
+        gc.collect()
+        ours = [found for found in gc.garbage
+                if getattr(found, "__qualname__", "").startswith(("receive_message.", "sendall"))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        await client.close()
+    assert ours == []
