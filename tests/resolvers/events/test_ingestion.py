@@ -339,16 +339,20 @@ class TaskRecording(FakeCollection):
         await super().insert_many(documents, ordered)
 
 
-async def test_a_caller_who_finds_the_writer_idle_writes_in_its_own_task() -> None:
+@pytest.mark.parametrize(("flush_ms", "own_task"), [(0, True), (20, False)])
+async def test_a_lone_caller_writes_in_its_own_task_unless_a_flush_window_is_asked_for(flush_ms: int,
+                                                                                     own_task: bool) -> None:
+    """An idle writer's caller makes the insert itself: two hand-offs between tasks fewer. With a flush window,
+    events that come within it are coalesced, so the flusher writes."""
     collection = TaskRecording()
-    writer = writer_on(collection, batch_size=10, flush_ms=0)
+    writer = writer_on(collection, batch_size=10, flush_ms=flush_ms)
     await writer.start()
     try:
         caller = asyncio.create_task(writer.write(docs("lone")))
         assert await bounded(caller) == [True]
     finally:
         await writer.stop()
-    assert collection.tasks == [caller]  # not the flusher's: two hand-offs between tasks fewer
+    assert (collection.tasks == [caller]) is own_task
     assert collection.stored.keys() == {"lone"} and writer._pending == 0
 
 
@@ -366,18 +370,6 @@ async def test_callers_who_come_during_a_callers_own_write_are_coalesced_after_i
     await writer.stop()
     assert collection.calls == [["a"], ["b", "c", "d"]]
     assert collection.tasks[0] is first and collection.tasks[1] not in [first, *others]  # the flusher's
-
-
-async def test_with_a_flush_window_a_lone_caller_waits_for_the_flusher() -> None:
-    collection = TaskRecording()
-    writer = writer_on(collection, batch_size=10, flush_ms=20)
-    await writer.start()
-    try:
-        caller = asyncio.create_task(writer.write(docs("lone")))
-        assert await bounded(caller) == [True]
-    finally:
-        await writer.stop()
-    assert collection.tasks != [caller]  # the window was asked for: events that come within it are coalesced
 
 
 async def test_stop_waits_for_a_callers_own_write_in_flight() -> None:
