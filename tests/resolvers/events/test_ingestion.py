@@ -356,12 +356,18 @@ async def test_a_lone_caller_writes_in_its_own_task_unless_a_flush_window_is_ask
     assert collection.stored.keys() == {"lone"} and writer._pending == 0
 
 
-async def test_callers_who_come_during_a_callers_own_write_are_coalesced_after_it() -> None:
-    collection = TaskRecording(open_gate=False)
+async def own_write_in_flight(collection: FakeCollection, name: str) -> tuple[EventWriter, asyncio.Task[list[bool]]]:
+    """A started writer (no flush window) whose first caller, `name`, is making its own insert at the gate."""
     writer = writer_on(collection, batch_size=10, flush_ms=0)
     await writer.start()
-    first = asyncio.create_task(writer.write(docs("a")))
+    write = asyncio.create_task(writer.write(docs(name)))
     await bounded(collection.entered.wait())
+    return writer, write
+
+
+async def test_callers_who_come_during_a_callers_own_write_are_coalesced_after_it() -> None:
+    collection = TaskRecording(open_gate=False)
+    writer, first = await own_write_in_flight(collection, "a")
     others = [asyncio.create_task(writer.write(docs(name))) for name in ("b", "c", "d")]
     await settle()
     assert collection.calls == [["a"]]  # the flusher waits for the write in flight, as for one of its own
@@ -374,10 +380,7 @@ async def test_callers_who_come_during_a_callers_own_write_are_coalesced_after_i
 
 async def test_stop_waits_for_a_callers_own_write_in_flight() -> None:
     collection = FakeCollection(open_gate=False)
-    writer = writer_on(collection, batch_size=10, flush_ms=0)
-    await writer.start()
-    write = asyncio.create_task(writer.write(docs("own")))
-    await bounded(collection.entered.wait())
+    writer, write = await own_write_in_flight(collection, "own")
     stopping = asyncio.create_task(writer.stop())
     await settle()
     assert not stopping.done()
