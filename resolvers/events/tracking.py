@@ -91,6 +91,7 @@ class IngestOptions:
     default_purposes: frozenset[Purpose] = frozenset({Purpose.ESSENTIAL})
     half_life_days: float = 30.0
     writer: EventWriter | None = field(default=None, compare=False)
+    courses: folding.KnownCourses | None = field(default=None, compare=False)  # the served catalog, if any
     settings: Settings = field(kw_only=True, compare=False)  # for the practice updates (models, retention)
     trackers: TrackerLoader = field(kw_only=True, compare=False)  # the app's knowledge model
 
@@ -139,8 +140,9 @@ async def _checked_and_stored(cleaned: list[dict[str, Any]], usable: list[dict[s
                               results: dict[int, EventResult], options: IngestOptions
                               ) -> tuple[list[EventRecord], folding.Catalog, _Learners]:
     """The events stored by this call (not the duplicates; every other event's result is in `results`), with
-    the courses and learners read to check them (one find each, concurrently)."""
-    learners, catalog = await both(_learners(usable, options), _known_courses(usable))
+    the courses and learners read to check them (one find each, concurrently; no find of courses the served
+    catalog holds)."""
+    learners, catalog = await both(_learners(usable, options), _known_courses(usable, options.courses))
     batch = _Batch(catalog, learners.consents)
     records: list[tuple[int, EventRecord]] = []
     for index, raw in enumerate(cleaned):
@@ -162,11 +164,13 @@ async def _practice(stored: list[EventRecord], options: IngestOptions) -> None:
                    reviews.record_quiz_answers(answers, options.settings.review_retention))
 
 
-async def _known_courses(events: list[dict[str, Any]]) -> folding.Catalog:
-    """The courses the events name, with what the profile update needs of them, in one find."""
+async def _known_courses(events: list[dict[str, Any]], known: folding.KnownCourses | None) -> folding.Catalog:
+    """The courses the events name, with what the profile update needs of them: from the served catalog where
+    it holds them, the others (and the skills of searches) in one find."""
     course_ids = [str(e["course_id"]) for e in events if e.get("course_id")]
     searches = [e["properties"] for e in events if e.get("type") == "search" and isinstance(e.get("properties"), dict)]
-    return await folding.load_course_facts(course_ids, [str(properties.get("query", "")) for properties in searches])
+    return await folding.load_course_facts(course_ids, [str(properties.get("query", "")) for properties in searches],
+                                           known)
 
 
 async def _learners(events: list[dict[str, Any]], options: IngestOptions) -> _Learners:

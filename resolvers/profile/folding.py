@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pymongo import UpdateOne
@@ -74,22 +74,45 @@ class Catalog:
         found = (self.labels.get(gram) for gram in search_ngrams(query))
         return list(dict.fromkeys(label for label in found if label))
 
+    def add(self, course_id: str, facts: CourseFacts) -> None:
+        self.courses[course_id] = facts
+        for label in facts.labels:
+            self.labels.setdefault(label.casefold(), label)
 
-async def load_course_facts(course_ids: Iterable[str], search_queries: Iterable[str]) -> Catalog:
-    """One query: the courses by id, or (for search queries) by a skill key equal to a query n-gram."""
+
+class KnownCourses(Protocol):
+    """Course facts a server process holds in memory (the catalog it serves), asked before the store."""
+
+    def course_facts(self, course_ids: Iterable[str]) -> dict[str, CourseFacts]:
+        """The facts of the courses it knows among `course_ids`; the others are read from the store."""
+        ...
+
+
+def facts_of(skills: Iterable[str] | None, topics: Iterable[str] | None, course_format: str | None,
+             minutes: int | None) -> CourseFacts:
+    return CourseFacts((*(skills or ()), *(topics or ())), course_format, length_bucket(minutes))
+
+
+async def load_course_facts(course_ids: Iterable[str], search_queries: Iterable[str],
+                            known: KnownCourses | None = None) -> Catalog:
+    """The courses by id, or (for search queries) by a skill key equal to a query n-gram: those `known` holds
+    from memory, the others in one query. (What `known` holds may be a poll behind the store: a course's labels
+    edited a moment ago fold as they were; a course just added is not held yet and is read.)"""
     ids = list(set(course_ids))
+    catalog = Catalog()
+    if known is not None and ids:
+        for course_id, facts in known.course_facts(ids).items():
+            catalog.add(course_id, facts)
+        ids = [course_id for course_id in ids if course_id not in catalog.courses]
     grams = list({gram for query in search_queries for gram in search_ngrams(query)})
     clauses = ([{"_id": {"$in": ids}}] if ids else []) + ([{"skill_keys": {"$in": grams}}] if grams else [])
     if not clauses:
-        return Catalog()
+        return catalog
     projection = {"skills": 1, "topics": 1, "format": 1, "duration_minutes": 1}
     query = clauses[0] if len(clauses) == 1 else {"$or": clauses}
-    catalog = Catalog()
     for doc in await Course.get_pymongo_collection().find(query, projection).to_list():
-        labels = (*(doc.get("skills") or ()), *(doc.get("topics") or ()))
-        catalog.courses[doc["_id"]] = CourseFacts(labels, doc.get("format"), length_bucket(doc.get("duration_minutes")))
-        for label in labels:
-            catalog.labels.setdefault(label.casefold(), label)
+        catalog.add(doc["_id"], facts_of(doc.get("skills"), doc.get("topics"), doc.get("format"),
+                                         doc.get("duration_minutes")))
     return catalog
 
 

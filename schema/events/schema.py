@@ -28,6 +28,7 @@ def ingest_options(context: Context) -> use_cases.IngestOptions:
         default_purposes=frozenset(default_purposes(settings.default_consents)),
         half_life_days=settings.interest_half_life_days,
         writer=context.event_writer,
+        courses=context.recommendations.served_catalog if context.recommendations else None,
         settings=settings,
         trackers=context.trackers,
     )

@@ -56,3 +56,34 @@ async def test_a_large_change_is_split_and_the_last_reports_are_kept_when_the_st
     assert sorted(len(report["learners"]) for report in reports) == [500, 1_000, 1_000]
     reader, _, heard = feed()
     assert await reader.poll() == 2_500 and len(heard[0][0]) == 2_500
+
+
+@pytest.mark.usefixtures("clean")
+async def test_a_poll_reads_no_report_of_its_own_process_and_still_hears_the_others(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    writer, writer_changes, _ = feed()
+    other, other_changes, _ = feed()
+    read: list[int] = []
+    collection_type = type(LearnerChange.get_pymongo_collection())
+    stock_find = collection_type.find
+
+    def counting_find(self: object, *args: object, **kwargs: object) -> object:
+        cursor = stock_find(self, *args, **kwargs)  # type: ignore[arg-type]
+        stock_to_list = cursor.to_list
+
+        async def to_list(*list_args: object) -> list[dict[str, object]]:
+            documents = await stock_to_list(*list_args)  # type: ignore[arg-type]
+            read.append(len(documents))
+            return documents
+
+        cursor.to_list = to_list  # type: ignore[method-assign,assignment]
+        return cursor
+
+    monkeypatch.setattr(collection_type, "find", counting_find)
+    for n in range(3):
+        writer_changes.touched([f"u{n}"])
+        await writer.publish()
+    assert await writer.poll() == 0 and read == [0]  # its three reports stay in the store
+    other_changes.touched(["u9"])
+    await other.publish()
+    assert await writer.poll() == 1 and read == [0, 1]

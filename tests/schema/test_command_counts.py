@@ -81,3 +81,28 @@ async def test_recommendations_read_the_learner_then_serve_the_cached_list(comma
     assert first_commands == ["find", "find", "find"]
     assert second_commands == [] and second["items"] == first["items"]
     assert second["requestId"] != first["requestId"]
+
+
+async def test_an_event_on_a_served_course_reads_the_learner_but_not_the_course(command_counter: CommandCounter,
+                                                                              tmp_path: Path) -> None:
+    """The course facts come from the catalog the server holds; a course added since its last poll is read."""
+    await seed()
+    settings = Settings(data_dir=tmp_path)
+    service = RecommendationService(settings)
+    await service.start(poll=False)
+    mutation = ('mutation($e: [EventInput!]!) { trackEvents(events: $e) { accepted results { status code } } }')
+    try:
+        calls = []
+        await Course(id="late", title="Added after the snapshot").insert()
+        for n, course_id in enumerate(["c03", "late", "gone"]):
+            command_counter.commands.clear()
+            result = await build_schema(settings).execute(mutation, context_value=replace(
+                context("u1"), recommendations=service), variable_values={"e": [
+                    {"eventId": f"e{n}", "type": "rate", "courseId": course_id, "properties": {"rating": 5}}]})
+            assert result.errors is None and result.data is not None
+            calls.append((result.data["trackEvents"]["results"][0], Counter(command_counter.commands)))
+    finally:
+        await service.stop()
+    assert calls[0] == ({"status": "ACCEPTED", "code": None}, Counter({"find": 1, "insert": 1, "update": 1}))
+    assert calls[1] == ({"status": "ACCEPTED", "code": None}, Counter({"find": 2, "insert": 1, "update": 1}))
+    assert calls[2] == ({"status": "REJECTED", "code": "NOT_FOUND"}, Counter({"find": 2}))

@@ -177,14 +177,15 @@ async def test_equality_and_in_of_one_value_find_the_same_documents(model: Any, 
 
 
 async def test_gt_on_an_indexed_float_field_tells_sub_millisecond_apart_with_a_projection() -> None:
-    """The change feed's poll (resolvers.change_feed): reports newer than a float epoch time, three fields."""
+    """The change feed's poll (resolvers.change_feed): reports newer than a float epoch time and written by
+    another process (`$ne` on a string field), three fields."""
     from app.core.documents import LearnerChange
 
     base = 1_790_000_000.123456
-    reports = [{"_id": f"r{n}", "process": "p", "learners": [f"u{n}"], "at": base + n * 0.0001,
-                "expires_at": datetime(2099, 1, 1, tzinfo=UTC)} for n in range(5)]
+    reports = [{"_id": f"r{n}", "process": "mine" if n == 3 else "theirs", "learners": [f"u{n}"],
+                "at": base + n * 0.0001, "expires_at": datetime(2099, 1, 1, tzinfo=UTC)} for n in range(6)]
     await LearnerChange.get_pymongo_collection().insert_many(reports, ordered=False)
     found = await LearnerChange.get_pymongo_collection().find(
-        {"at": {"$gt": base + 0.00015}}, {"process": 1, "learners": 1, "at": 1}).to_list()
-    assert sorted(report["_id"] for report in found) == ["r2", "r3", "r4"]
+        {"at": {"$gt": base + 0.00015}, "process": {"$ne": "mine"}}, {"process": 1, "learners": 1, "at": 1}).to_list()
+    assert sorted(report["_id"] for report in found) == ["r2", "r4", "r5"]
     assert set(found[0]) == {"_id", "process", "learners", "at"} and isinstance(found[0]["at"], float)

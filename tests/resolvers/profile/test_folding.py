@@ -448,3 +448,29 @@ async def test_journey_produces_the_expected_insights_and_a_replay_adds_nothing(
     replayed = await user("j1")
     assert replayed.insights == stored.insights
     assert replayed.recent_activity == stored.recent_activity
+
+
+class HeldCourses:
+    """A server process's catalog in memory (folding.KnownCourses), here holding py1 with facts of its own."""
+
+    def __init__(self, **facts: CourseFacts) -> None:
+        self.facts = facts
+
+    def course_facts(self, course_ids: Any) -> dict[str, CourseFacts]:
+        return {course_id: self.facts[course_id] for course_id in course_ids if course_id in self.facts}
+
+
+async def test_courses_held_in_memory_are_not_read_and_the_others_are(command_counter: CommandCounter) -> None:
+    await seed()
+    held = HeldCourses(py1=CourseFacts(("Held",), "video", "short"))
+    command_counter.commands.clear()
+    only_held = await folding.load_course_facts(["py1", "py1"], [], held)
+    assert command_counter.commands == [] and only_held.courses == {"py1": CourseFacts(("Held",), "video", "short")}
+    assert only_held.matching("held") == ["Held"]
+    mixed = await folding.load_course_facts(["py1", "node"], ["machine learning"], held)
+    assert command_counter.commands == ["find"]  # node, and the courses with a skill a search spells out
+    assert set(mixed.courses) == {"py1", "node", "ml"} and mixed.courses["py1"].labels == ("Held",)
+    assert mixed.matching("machine learning") == ["Machine Learning"]
+    searched = await folding.load_course_facts(["py1"], ["python"], held)
+    assert searched.courses["py1"].labels[0] == "Python"  # read for a search anyway: the store's copy wins
+    assert (await folding.load_course_facts(["nope"], [], held)).courses == {}

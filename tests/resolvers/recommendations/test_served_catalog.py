@@ -6,6 +6,7 @@ from app.core.documents import Course
 from app.core.timestamps import utcnow
 from recommenders.base import Learner, RecommendationRequest
 from resolvers.courses.courses import upsert_courses
+from resolvers.profile.folding import CourseFacts, load_course_facts
 from resolvers.recommendations.served_catalog import ServedCatalog
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -33,3 +34,19 @@ async def test_an_updated_or_deleted_course_changes_the_stored_catalog() -> None
     await served.reload()
     await Course.get_pymongo_collection().delete_one({"_id": "sql"})
     assert await served.changed()
+
+
+async def test_the_served_course_facts_are_those_a_store_read_gives() -> None:
+    """What a `trackEvents` call takes from memory (folding.KnownCourses) folds exactly as the store's copy."""
+    await upsert_courses([
+        {"id": "py1", "title": "Python", "skills": ["Python", "Data"], "topics": ["Programming"], "format": "video",
+         "duration_minutes": 45},
+        {"id": "bare", "title": "No facts at all"},
+        {"id": "long", "title": "Long", "topics": ["History"], "format": "text", "duration_minutes": 600},
+    ], 100)
+    served = ServedCatalog()
+    await served.reload()
+    from_memory = served.course_facts(["py1", "bare", "long", "unknown"])
+    from_store = (await load_course_facts(["py1", "bare", "long", "unknown"], [])).courses
+    assert from_memory == from_store and set(from_memory) == {"py1", "bare", "long"}
+    assert from_memory["py1"] == CourseFacts(("Python", "Data", "Programming"), "video", "medium")
