@@ -4,7 +4,8 @@ without reading the store per search.
 - Built in a thread from the first catalog snapshot the recommendation service loads at start-up
   (`catalog_loaded`), or else from the store on the first search, once.
 - Patched with every course this process writes (`upsert_courses` reports them through `courses_written`)
-  before the next search runs, so a partner's next search sees what they just wrote.
+  before the next search runs, so a partner's next search sees what they just wrote: a search waits for
+  what is reported and not yet indexed, and for a patch being written (it may hold the partner's courses).
 - Patched with what changed in each catalog snapshot the service loads when the catalog changed (another
   process's import): courses of a newer `updated_at` than indexed, and courses gone; a course this process
   wrote after the snapshot was read keeps its newer version.
@@ -72,14 +73,12 @@ class CourseSearch:
         self._written: dict[str, Course] = {}  # this process's writes, until a snapshot holds them
         self._unindexed: dict[str, Course] = {}  # new versions the index lacks
         self._removed: set[str] = set()  # ids the index holds and the catalog no longer does
+        self._patching = False  # a batch taken from `_unindexed`/`_removed` is being written
         self._task = None
 
     def courses_written(self, courses: Iterable[Course]) -> None:
         """`courses` were just stored by this process: the next search waits until the index has them."""
-        if self._index is None and self._task is None:
-            self._source = None  # nothing built yet: the first build reads them from the store
-            return
-        for course in courses:
+        for course in courses:  # before the first index too: its snapshot may have been read before this write
             self._written[course.id] = self._unindexed[course.id] = course
 
     def catalog_loaded(self, courses: Iterable[Course]) -> None:
@@ -105,7 +104,7 @@ class CourseSearch:
 
     async def search(self, text: str, filters: IndexFilter, offset: int, limit: int) -> Hits:
         """The page of courses matching `text` and `filters`, by relevance, with the number of matches."""
-        while self._index is None or self._unindexed or self._removed:
+        while self._index is None or self._unindexed or self._removed or self._patching:
             await asyncio.shield(self._start())
         index = self._index
         return index.search(text, filters, offset, limit)
@@ -128,7 +127,10 @@ class CourseSearch:
     async def _build(self) -> None:
         source, self._source, self._unindexed = self._source, None, {}
         courses = {c.id: c for c in (source if source is not None else await self._load())}
-        courses.update(self._written)  # written while the source was read
+        for course_id, written in self._written.items():  # this process's writes the source may predate
+            held = courses.get(course_id)
+            if held is None or _millis(written.updated_at) > _millis(held.updated_at):
+                courses[course_id] = written
         self._index = await asyncio.to_thread(CourseIndex, courses.values())
         self._versions = {course.id: _millis(course.updated_at) for course in courses.values()}
 
@@ -136,11 +138,14 @@ class CourseSearch:
         assert self._index is not None
         index, batch, removed = self._index, self._unindexed, self._removed
         self._unindexed, self._removed = {}, set()
+        self._patching = True
         try:
             await asyncio.to_thread(index.write, batch.values(), removed)
         except BaseException:
             self._unindexed, self._removed = {**batch, **self._unindexed}, removed | self._removed
             raise
+        finally:
+            self._patching = False
         index.reload()
         for course_id in removed:
             self._versions.pop(course_id, None)

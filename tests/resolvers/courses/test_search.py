@@ -110,11 +110,34 @@ async def test_written_courses_are_searchable_at_once_without_a_new_read() -> No
     assert loads.count == 1
 
 
-async def test_writes_before_the_first_search_are_left_to_the_first_read() -> None:
-    loads = Loads(course("v", title="Volcanoes"))
+async def test_writes_before_the_first_search_are_in_the_first_index_unless_the_read_is_newer() -> None:
+    stored = course("v", title="Volcanoes")
+    loads = Loads(stored, course("w", title="Deserts"))
     search = CourseSearch(loads)
-    search.courses_written([course("ignored", title="Volcanoes")])  # not in the store: not indexed
+    older = course("w", title="Glaciers", updated_at=stored.updated_at - timedelta(seconds=5))
+    search.courses_written([course("g", title="Volcanoes"), older])  # the read may predate `g`
+    assert sorted(await found(search, "volcanoes")) == ["g", "v"]
+    assert await found(search, "deserts") == ["w"] and await found(search, "glaciers") == []
+
+
+async def test_a_first_snapshot_read_before_a_write_does_not_hide_it() -> None:
+    search = CourseSearch(Loads())
+    search.courses_written([course("g", title="Glaciers")])  # stored; the start-up snapshot was read before
+    search.catalog_loaded([course("v", title="Volcanoes")])
+    assert await found(search, "glaciers") == ["g"]
     assert await found(search, "volcanoes") == ["v"]
+
+
+async def test_a_search_during_a_patch_waits_for_it() -> None:
+    """The patch being written may hold what a partner just wrote (here, via the next catalog poll): a search
+    must not read the index before that patch is in it."""
+    search = CourseSearch(Loads(course("v", title="Volcanoes")))
+    assert await found(search, "glaciers") == []
+    written = course("g", title="Glaciers")
+    search.courses_written([written])
+    search.catalog_loaded([course("v", title="Volcanoes"), written])  # the poll's snapshot holds it too
+    await asyncio.sleep(0)  # the patch has taken the batch and is writing it in a thread
+    assert await found(search, "glaciers") == ["g"]
 
 
 async def test_a_write_while_the_first_index_is_built_from_a_snapshot_is_in_it() -> None:
